@@ -1,0 +1,92 @@
+import type { Readable } from 'node:stream';
+import { RegistryError } from '../errors/registry-error.js';
+import type { Digest } from '../digest.js';
+import { paths } from '../storage/paths.js';
+import { isPathNotFound, type StorageDriver } from '../storage/storage-driver.js';
+import { LinkStore } from '../stores/link.store.js';
+import type { WriteGuard } from './write-guard.js';
+
+export interface BlobInfo {
+  digest: Digest;
+  size: number;
+}
+
+/** An inclusive byte range, already checked against the blob's size. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Blobs as a repository sees them: bytes are stored once by digest and shared;
+ * a repository holds a blob when it has a link to it.
+ */
+export class BlobService {
+  private readonly links: LinkStore;
+
+  constructor(
+    private readonly driver: StorageDriver,
+    private readonly guard: WriteGuard,
+  ) {
+    this.links = new LinkStore(driver);
+  }
+
+  /** Size of a blob the repository holds. Manifests count as blobs too, as clients expect. */
+  async stat(name: string, digest: Digest): Promise<BlobInfo> {
+    const [layer, revision] = await Promise.all([
+      this.links.exists(paths.layerLink(name, digest)),
+      this.links.exists(paths.revisionLink(name, digest)),
+    ]);
+    if (!layer && !revision) throw blobUnknown(digest);
+    const size = await this.links.statSize(paths.blobData(digest));
+    if (size === undefined) throw blobUnknown(digest);
+    return { digest, size };
+  }
+
+  async open(name: string, digest: Digest, range?: ByteRange): Promise<{ info: BlobInfo; stream: Readable }> {
+    const info = await this.stat(name, digest);
+    try {
+      const stream = await this.driver.reader(paths.blobData(digest), range?.start ?? 0, range?.end);
+      return { info, stream };
+    } catch (err) {
+      if (isPathNotFound(err)) throw blobUnknown(digest);
+      throw err;
+    }
+  }
+
+  /** Unlinks the blob from the repository; its bytes go when garbage collection finds no other link. */
+  async delete(name: string, digest: Digest): Promise<void> {
+    this.guard.assertDeletable();
+    if (!(await this.links.remove(paths.layerDir(name, digest)))) throw blobUnknown(digest);
+  }
+
+  /**
+   * Links an existing blob into `name`. With `from`, only a blob that repository
+   * holds; without it (the spec's anonymous mount), any blob the registry stores.
+   * Returns undefined when there is nothing to mount, so the caller starts an upload.
+   */
+  async mount(name: string, digest: Digest, from: string | undefined): Promise<BlobInfo | undefined> {
+    this.guard.assertWritable();
+    if (from !== undefined && !(await this.links.exists(paths.layerLink(from, digest)))) return undefined;
+    const size = await this.links.statSize(paths.blobData(digest));
+    if (size === undefined) return undefined;
+    await this.link(name, digest);
+    return { digest, size };
+  }
+
+  async existsGlobally(digest: Digest): Promise<boolean> {
+    return this.links.exists(paths.blobData(digest));
+  }
+
+  isLinked(name: string, digest: Digest): Promise<boolean> {
+    return this.links.exists(paths.layerLink(name, digest));
+  }
+
+  link(name: string, digest: Digest): Promise<void> {
+    return this.links.write(paths.layerLink(name, digest), digest);
+  }
+}
+
+export function blobUnknown(digest: Digest): RegistryError {
+  return new RegistryError('BLOB_UNKNOWN', { digest: digest.value });
+}

@@ -1,0 +1,207 @@
+import { LRUCache } from 'lru-cache';
+import { RegistryError } from '../errors/registry-error.js';
+import { digestBytes, parseDigest, type Digest } from '../digest.js';
+import { INDEX_MEDIA_TYPES } from '../media-types.js';
+import type { Descriptor } from '../manifest/descriptor.js';
+import { parseManifest, storedManifestMediaType, type ParsedManifest } from '../manifest/manifest.parser.js';
+import { isValidTag, type ManifestReference } from '../reference.js';
+import { paths } from '../storage/paths.js';
+import { isPathNotFound, type StorageDriver } from '../storage/storage-driver.js';
+import { LinkStore } from '../stores/link.store.js';
+import type { BlobService } from './blob.service.js';
+import type { ReferrersService } from './referrers.service.js';
+import type { RegistryOptions } from './registry-options.js';
+import type { WriteGuard } from './write-guard.js';
+
+export interface StoredManifest {
+  digest: Digest;
+  mediaType: string;
+  bytes: Buffer;
+}
+
+export interface PutManifestResult {
+  digest: Digest;
+  parsed: ParsedManifest;
+  /** Tags that now point at the digest, and the digest each pointed at before (undefined: new tag). */
+  tags: { tag: string; previous?: Digest }[];
+}
+
+/**
+ * Manifests: validated on push, stored as blobs by digest, linked into the
+ * repository as revisions and named by tags. Bytes are served exactly as pushed.
+ */
+export class ManifestService {
+  private readonly links: LinkStore;
+  // Content-addressed, so an entry can never go stale; only its links can change.
+  private readonly cache: LRUCache<string, StoredManifest>;
+
+  constructor(
+    private readonly driver: StorageDriver,
+    private readonly blobs: BlobService,
+    private readonly referrers: ReferrersService,
+    private readonly guard: WriteGuard,
+    private readonly options: Pick<RegistryOptions, 'maxManifestBytes' | 'manifestCacheBytes'>,
+  ) {
+    this.links = new LinkStore(driver);
+    this.cache = new LRUCache({ maxSize: Math.max(options.manifestCacheBytes, 1), sizeCalculation: (m) => m.bytes.length || 1 });
+  }
+
+  get maxBytes(): number {
+    return this.options.maxManifestBytes;
+  }
+
+  /** The digest a reference names in this repository. */
+  async resolve(name: string, reference: ManifestReference): Promise<Digest> {
+    if (reference.kind === 'tag') {
+      const digest = await this.links.read(paths.tagCurrentLink(name, reference.tag));
+      if (!digest) throw manifestUnknown({ tag: reference.tag });
+      return digest;
+    }
+    if (!(await this.links.exists(paths.revisionLink(name, reference.digest)))) {
+      throw manifestUnknown({ digest: reference.digest.value });
+    }
+    return reference.digest;
+  }
+
+  /**
+   * The manifest a client asked for. `accept` lists the media types the client
+   * takes; an index the client cannot read is answered with its linux/amd64
+   * child when that is acceptable, as registry:2 does for old clients.
+   */
+  async get(name: string, reference: ManifestReference, accept: readonly string[] = []): Promise<StoredManifest> {
+    const manifest = await this.load(await this.resolve(name, reference));
+    if (!INDEX_MEDIA_TYPES.has(manifest.mediaType) || acceptable(accept, manifest.mediaType)) return manifest;
+    const child = defaultPlatformChild(manifest.bytes);
+    if (!child || !acceptable(accept, child.mediaType)) return manifest;
+    try {
+      return await this.load(await this.resolve(name, { kind: 'digest', digest: parseDigest(child.digest) }));
+    } catch {
+      return manifest;
+    }
+  }
+
+  async put(name: string, reference: ManifestReference, bytes: Buffer, contentType: string | undefined, extraTags: readonly string[] = []): Promise<PutManifestResult> {
+    this.guard.assertWritable();
+    const invalidTag = extraTags.find((tag) => !isValidTag(tag));
+    if (invalidTag !== undefined) throw new RegistryError('TAG_INVALID', { tag: invalidTag.slice(0, 200) }, { message: 'invalid tag' });
+    if (bytes.length > this.options.maxManifestBytes) throw manifestTooLarge(this.options.maxManifestBytes);
+    const parsed = parseManifest(bytes, contentType);
+    const digest = digestBytes(bytes, reference.kind === 'digest' ? reference.digest.algorithm : 'sha256');
+    if (reference.kind === 'digest' && reference.digest.value !== digest.value) {
+      throw new RegistryError('DIGEST_INVALID', { expected: reference.digest.value, actual: digest.value });
+    }
+    await this.assertReferencesPresent(name, parsed);
+
+    if (!(await this.links.exists(paths.blobData(digest)))) {
+      await this.driver.putContent(paths.blobData(digest), bytes);
+    }
+    await this.links.write(paths.revisionLink(name, digest), digest);
+    if (parsed.subject) await this.referrers.add(name, parseDigest(parsed.subject.digest), digest, referrerDescriptor(digest, bytes.length, parsed));
+    this.cache.set(digest.value, { digest, mediaType: parsed.mediaType, bytes });
+
+    const tagNames = reference.kind === 'tag' ? [reference.tag, ...extraTags] : [...extraTags];
+    const tags: PutManifestResult['tags'] = [];
+    for (const tag of new Set(tagNames)) tags.push({ tag, previous: await this.tag(name, tag, digest) });
+    return { digest, parsed, tags };
+  }
+
+  /**
+   * By tag: removes the tag. By digest: removes the manifest from the repository
+   * together with every tag pointing at it, as registry:2 does.
+   */
+  async delete(name: string, reference: ManifestReference): Promise<{ digest: Digest; tags: string[] }> {
+    this.guard.assertDeletable();
+    const digest = await this.resolve(name, reference);
+    if (reference.kind === 'tag') {
+      await this.links.remove(paths.tagDir(name, reference.tag));
+      return { digest, tags: [reference.tag] };
+    }
+    const manifest = await this.load(digest).catch(() => undefined);
+    const subject = manifest && subjectOf(manifest.bytes);
+    if (subject) await this.referrers.remove(name, subject, digest);
+    await this.links.remove(paths.revisionDir(name, digest));
+    const untagged: string[] = [];
+    for (const tag of await this.links.children(paths.tags(name))) {
+      const current = await this.links.read(paths.tagCurrentLink(name, tag));
+      if (current?.value === digest.value) {
+        await this.links.remove(paths.tagDir(name, tag));
+        untagged.push(tag);
+      }
+    }
+    return { digest, tags: untagged };
+  }
+
+  private async tag(name: string, tag: string, digest: Digest): Promise<Digest | undefined> {
+    const previous = await this.links.read(paths.tagCurrentLink(name, tag));
+    if (previous?.value === digest.value) return previous;
+    await this.links.write(paths.tagIndexLink(name, tag, digest), digest);
+    await this.links.write(paths.tagCurrentLink(name, tag), digest);
+    return previous;
+  }
+
+  private async load(digest: Digest): Promise<StoredManifest> {
+    const cached = this.cache.get(digest.value);
+    if (cached) return cached;
+    let bytes: Buffer;
+    try {
+      bytes = await this.driver.getContent(paths.blobData(digest));
+    } catch (err) {
+      if (isPathNotFound(err)) throw manifestUnknown({ digest: digest.value });
+      throw err;
+    }
+    const manifest = { digest, mediaType: storedManifestMediaType(bytes), bytes };
+    this.cache.set(digest.value, manifest);
+    return manifest;
+  }
+
+  private async assertReferencesPresent(name: string, parsed: ParsedManifest): Promise<void> {
+    const checks = [
+      ...parsed.blobs.map(async (d) => ((await this.blobs.isLinked(name, parseDigest(d.digest))) ? undefined : d.digest)),
+      ...parsed.manifests.map(async (d) =>
+        (await this.links.exists(paths.revisionLink(name, parseDigest(d.digest)))) ? undefined : d.digest,
+      ),
+    ];
+    const missing = (await Promise.all(checks)).filter((d): d is string => d !== undefined);
+    if (missing.length > 0) throw new RegistryError('MANIFEST_BLOB_UNKNOWN', { digests: missing });
+  }
+}
+
+function referrerDescriptor(digest: Digest, size: number, parsed: ParsedManifest): Descriptor {
+  const descriptor: Descriptor = { mediaType: parsed.mediaType, digest: digest.value, size };
+  if (parsed.artifactType !== undefined) descriptor.artifactType = parsed.artifactType;
+  if (parsed.annotations !== undefined) descriptor.annotations = parsed.annotations;
+  return descriptor;
+}
+
+function subjectOf(bytes: Buffer): Digest | undefined {
+  try {
+    const subject = (JSON.parse(bytes.toString('utf8')) as { subject?: { digest?: string } }).subject;
+    return subject?.digest ? parseDigest(subject.digest) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function defaultPlatformChild(bytes: Buffer): Descriptor | undefined {
+  try {
+    const index = JSON.parse(bytes.toString('utf8')) as { manifests?: Descriptor[] };
+    return index.manifests?.find((m) => m.platform?.os === 'linux' && m.platform?.architecture === 'amd64');
+  } catch {
+    return undefined;
+  }
+}
+
+function acceptable(accept: readonly string[], mediaType: string): boolean {
+  return accept.length === 0 || accept.includes(mediaType) || accept.includes('*/*');
+}
+
+function manifestUnknown(detail: Record<string, string>): RegistryError {
+  return new RegistryError('MANIFEST_UNKNOWN', detail);
+}
+
+function manifestTooLarge(limit: number): RegistryError {
+  return new RegistryError('MANIFEST_INVALID', `manifest exceeds the ${limit} byte limit`, {
+    status: 413,
+    message: 'manifest too large',
+  });
+}

@@ -1,0 +1,16 @@
+/** The registry rules that come from configuration (storage.delete, maintenance.readonly, limits). */
+export interface RegistryOptions {
+  deleteEnabled: boolean;
+  readOnly: boolean;
+  /** Largest manifest accepted, in bytes; the spec asks registries to take at least 4 MiB. */
+  maxManifestBytes: number;
+  /** Bytes of manifests kept in memory (content-addressed, so never stale). */
+  manifestCacheBytes: number;
+}
+
+export const DEFAULT_REGISTRY_OPTIONS: RegistryOptions = {
+  deleteEnabled: false,
+  readOnly: false,
+  maxManifestBytes: 4 * 1024 * 1024,
+  manifestCacheBytes: 64 * 1024 * 1024,
+};
