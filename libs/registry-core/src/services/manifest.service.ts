@@ -42,7 +42,7 @@ export class ManifestService {
     private readonly guard: WriteGuard,
     private readonly options: Pick<RegistryOptions, 'maxManifestBytes' | 'manifestCacheBytes'>,
   ) {
-    this.links = new LinkStore(driver);
+    this.links = new LinkStore(driver, 10_000);
     this.cache = new LRUCache({ maxSize: Math.max(options.manifestCacheBytes, 1), sizeCalculation: (m) => m.bytes.length || 1 });
   }
 
@@ -53,7 +53,7 @@ export class ManifestService {
   /** The digest a reference names in this repository. */
   async resolve(name: string, reference: ManifestReference): Promise<Digest> {
     if (reference.kind === 'tag') {
-      const digest = await this.links.read(paths.tagCurrentLink(name, reference.tag));
+      const digest = await this.links.readValidated(paths.tagCurrentLink(name, reference.tag));
       if (!digest) throw manifestUnknown({ tag: reference.tag });
       return digest;
     }

@@ -99,7 +99,7 @@ export class UploadService {
     let writer: FileWriter | undefined;
     try {
       writer = await this.driver.writer(paths.uploadData(name, id), false);
-      await pipeline(body, tap, writer.stream as NodeJS.WritableStream);
+      await pipeline(body, tap, writer.stream);
       const actual = digestOf(digest.algorithm, hash);
       if (actual.value !== digest.value) {
         throw new RegistryError('DIGEST_INVALID', { expected: digest.value, actual: actual.value });
@@ -124,7 +124,7 @@ export class UploadService {
     const tap = new HashingTap(this.hashes.resume(id, offset));
     const writer = await this.driver.writer(paths.uploadData(name, id), true);
     try {
-      await pipeline(body, tap, writer.stream as NodeJS.WritableStream);
+      await pipeline(body, tap, writer.stream);
     } catch (err) {
       // What arrived stays (the client may resume from the new offset); the running hash may not match it.
       this.hashes.forget(id);

@@ -1,11 +1,18 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /**
  * The one contract every storage backend fulfils (filesystem, inmemory, later s3).
  *
  * Paths are absolute, slash-separated and rooted at the driver's own root
- * ("/docker/registry/v2/blobs/..."); a driver never sees anything outside it.
- * Registry logic talks to storage only through this interface and `paths.ts`.
+ * ("/docker/registry/v2/blobs/..."); components match [A-Za-z0-9._-]+ and are
+ * never "." or ".."; "/" itself may only be stat-ed and listed. A driver never
+ * touches anything outside its root. Registry logic talks to storage only
+ * through this interface and `paths.ts`.
+ *
+ * Shared semantics (checked by the driver suite in libs/storage-drivers):
+ * `list` order is unspecified; reading a directory or listing a file is
+ * PathNotFoundError; a reader `end` past the last byte is clipped; `delete`
+ * leaves empty parent directories, as registry:2 does.
  */
 export interface StorageDriver {
   /** Short name used in logs and config ("filesystem", "inmemory"). */
@@ -52,12 +59,18 @@ export interface FileInfo {
   size: number;
   modTime: Date;
   isDir: boolean;
+  /**
+   * Opaque identity of this version of the file: it changes whenever the content
+   * is replaced (putContent, move, write). Lets callers cache small files and
+   * revalidate with one cheap stat instead of a read.
+   */
+  version: string;
 }
 
 /** A file being written. Exactly one of `commit` or `cancel` ends it. */
 export interface FileWriter {
   /** The stream to pipe bytes into; `pipeline(source, writer.stream)` resolves when they are handed to the driver. */
-  readonly stream: NodeJS.WritableStream;
+  readonly stream: Writable;
   /** Bytes in the file so far, including what was there before an append. */
   size(): number;
   /** Makes every written byte durable (fsync for the filesystem) and closes the file. */

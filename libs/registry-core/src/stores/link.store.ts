@@ -3,7 +3,40 @@ import { isPathNotFound, type StorageDriver } from '../storage/storage-driver.js
 
 /** registry:2 "link" files: a tiny file whose content is a digest. */
 export class LinkStore {
-  constructor(private readonly driver: StorageDriver) {}
+  // Link content by path, valid while the file's version is unchanged; bounded.
+  private readonly cache = new Map<string, { version: string; digest: Digest }>();
+
+  constructor(
+    private readonly driver: StorageDriver,
+    private readonly cacheCapacity = 0,
+  ) {}
+
+  /**
+   * Like `read`, but revalidates a cached value with a stat (one cheap call)
+   * instead of reading the file. Correct across replicas sharing the storage:
+   * every write replaces the file, which changes its version.
+   */
+  async readValidated(path: string): Promise<Digest | undefined> {
+    if (this.cacheCapacity === 0) return this.read(path);
+    let version: string;
+    try {
+      version = (await this.driver.stat(path)).version;
+    } catch (err) {
+      if (isPathNotFound(err)) {
+        this.cache.delete(path);
+        return undefined;
+      }
+      throw err;
+    }
+    const cached = this.cache.get(path);
+    if (cached?.version === version) return cached.digest;
+    const digest = await this.read(path);
+    if (digest) {
+      if (this.cache.size >= this.cacheCapacity) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(path, { version, digest });
+    }
+    return digest;
+  }
 
   async read(path: string): Promise<Digest | undefined> {
     try {
