@@ -1,0 +1,56 @@
+import { Controller, Delete, Get, Head, Param, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BlobService, type Digest } from '@wharf/registry-core';
+import { DigestPipe, RepositoryNamePipe } from '../http/registry-params.pipe.js';
+import { parseByteRange } from '../http/request-headers.js';
+
+@Controller('v2/:name/blobs')
+export class BlobsController {
+  constructor(private readonly blobs: BlobService) {}
+
+  @Head(':digest')
+  async head(@Param('name', RepositoryNamePipe) name: string, @Param('digest', DigestPipe) digest: Digest, @Res() reply: FastifyReply): Promise<void> {
+    const info = await this.blobs.stat(name, digest);
+    reply.headers(blobHeaders(digest, info.size)).send();
+  }
+
+  @Get(':digest')
+  async get(
+    @Param('name', RepositoryNamePipe) name: string,
+    @Param('digest', DigestPipe) digest: Digest,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const rangeHeader = req.headers.range;
+    if (rangeHeader === undefined) {
+      const { info, stream } = await this.blobs.open(name, digest);
+      reply.headers(blobHeaders(digest, info.size)).send(stream);
+      return;
+    }
+    const { size } = await this.blobs.stat(name, digest);
+    const range = parseByteRange(rangeHeader, size);
+    const { stream } = await this.blobs.open(name, digest, range);
+    reply
+      .status(206)
+      .headers(blobHeaders(digest, range!.end - range!.start + 1))
+      .header('Content-Range', `bytes ${range!.start}-${range!.end}/${size}`)
+      .send(stream);
+  }
+
+  @Delete(':digest')
+  async delete(@Param('name', RepositoryNamePipe) name: string, @Param('digest', DigestPipe) digest: Digest, @Res() reply: FastifyReply): Promise<void> {
+    await this.blobs.delete(name, digest);
+    reply.status(202).header('Docker-Content-Digest', digest.value).header('Content-Length', '0').send();
+  }
+}
+
+function blobHeaders(digest: Digest, length: number): Record<string, string | number> {
+  return {
+    'Content-Type': 'application/octet-stream',
+    'Content-Length': length,
+    'Docker-Content-Digest': digest.value,
+    'Accept-Ranges': 'bytes',
+    ETag: `"${digest.value}"`,
+    'Cache-Control': 'max-age=31536000',
+  };
+}

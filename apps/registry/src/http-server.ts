@@ -1,0 +1,91 @@
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import type { StorageDriver } from '@wharf/registry-core';
+import { requestIdFrom, type Logger } from '@wharf/observability';
+import { rewriteRegistryUrl } from './http/route-rewrite.js';
+import { RegistryModule } from './registry.module.js';
+import type { RegistrySettings } from './registry-settings.js';
+
+export interface RunningRegistry {
+  /** Where it listens: `http://host:port` or the unix socket path. */
+  address: string;
+  /** Stops accepting requests and waits up to http.draintimeout for those in flight. */
+  close(): Promise<void>;
+}
+
+/** Builds and starts the registry HTTP server. */
+export async function startRegistry(settings: RegistrySettings, driver: StorageDriver, logger: Logger): Promise<RunningRegistry> {
+  const adapter = new FastifyAdapter({
+    rewriteUrl: (req: IncomingMessage) => rewriteRegistryUrl(req.url ?? '/', settings.http.prefix),
+    genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
+    // Long uploads must not be cut by Node's default 300 s request timeout.
+    requestTimeout: 0,
+    connectionTimeout: 0,
+    // Longer than the idle timeout of the load balancers registries sit behind.
+    keepAliveTimeout: 75_000,
+    forceCloseConnections: 'idle',
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(RegistryModule.forRoot(settings, driver, logger), adapter, {
+    logger: false,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  configureFastify(app.getHttpAdapter().getInstance() as unknown as FastifyInstance, settings, logger);
+
+  const { host, port, path } = listenTarget(settings.http);
+  await (path !== undefined ? app.listen(path) : app.listen(port!, host!));
+  const address = path ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  logger.info({ address, storage: driver.name, prefix: settings.http.prefix }, 'wharf registry listening');
+
+  return {
+    address,
+    close: async () => {
+      const drain = new Promise<void>((resolve) => setTimeout(resolve, settings.http.drainTimeoutMs).unref());
+      await Promise.race([app.close(), drain]);
+    },
+  };
+}
+
+function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, logger: Logger): void {
+  // Every body reaches the handlers as the raw stream: blobs are piped to storage, never buffered.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+
+  const fixedHeaders: Record<string, string | string[]> = { 'Docker-Distribution-Api-Version': 'registry/2.0', ...settings.http.headers };
+  fastify.addHook('onRequest', (req, reply, done) => {
+    reply.headers(fixedHeaders).header('X-Request-Id', req.id);
+    done();
+  });
+
+  if (settings.log.accessLog) {
+    fastify.addHook('onResponse', (req, reply, done) => {
+      logger.info(
+        {
+          reqId: req.id,
+          method: req.method,
+          url: req.originalUrl,
+          status: reply.statusCode,
+          durationMs: Math.round(reply.elapsedTime * 100) / 100,
+          remoteAddr: req.ip,
+          userAgent: req.headers['user-agent'],
+        },
+        'request',
+      );
+      done();
+    });
+  }
+}
+
+function listenTarget(http: RegistrySettings['http']): { host?: string; port?: number; path?: string } {
+  if (http.net === 'unix') return { path: http.addr };
+  const colon = http.addr.lastIndexOf(':');
+  const host = http.addr.slice(0, colon).replace(/^\[|\]$/g, '');
+  const port = Number(http.addr.slice(colon + 1));
+  // registry:2 reads ":5000" as every interface.
+  return { host: host === '' ? '0.0.0.0' : host, port };
+}

@@ -1,0 +1,22 @@
+import type { RegistryOptions } from '@wharf/registry-core';
+
+/** What the registry app needs from the configuration, in its own terms. */
+export interface RegistrySettings {
+  storage: { driver: 'filesystem'; rootDirectory: string } | { driver: 'inmemory' };
+  rules: RegistryOptions;
+  /** storage.maintenance.uploadpurging; `enabled` is already false on a read-only registry. */
+  uploadPurging: { enabled: boolean; ageMs: number; intervalMs: number; dryRun: boolean };
+  http: {
+    /** `host:port`, `:port` or a unix socket path (with net: unix). */
+    addr: string;
+    net: 'tcp' | 'unix';
+    /** Always starts and ends with '/': "/" or "/registry/". */
+    prefix: string;
+    /** External base URL for Location headers (http.host); else taken from each request. */
+    host?: string;
+    relativeUrls: boolean;
+    headers: Record<string, string[]>;
+    drainTimeoutMs: number;
+  };
+  log: { level: 'error' | 'warn' | 'info' | 'debug'; fields: Record<string, unknown>; accessLog: boolean };
+}

@@ -1,0 +1,102 @@
+import { Inject, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import {
+  BlobService,
+  CatalogService,
+  ManifestService,
+  ReferrersService,
+  TagService,
+  UploadPurger,
+  UploadService,
+  WriteGuard,
+  type StorageDriver,
+} from '@wharf/registry-core';
+import type { Logger } from '@wharf/observability';
+import { BaseController } from './controllers/base.controller.js';
+import { BlobUploadsController } from './controllers/blob-uploads.controller.js';
+import { BlobsController } from './controllers/blobs.controller.js';
+import { CatalogController } from './controllers/catalog.controller.js';
+import { ManifestsController } from './controllers/manifests.controller.js';
+import { ReferrersController } from './controllers/referrers.controller.js';
+import { TagsController } from './controllers/tags.controller.js';
+import { OciErrorFilter } from './http/oci-error.filter.js';
+import { UrlBuilder } from './http/url-builder.js';
+import type { RegistrySettings } from './registry-settings.js';
+import { LOGGER, REGISTRY_SETTINGS, STORAGE_DRIVER } from './registry.tokens.js';
+
+// registry:2 waits a random 0-60 minutes before the first purge; a minute keeps the jitter between
+// replicas sharing storage while a restarted registry still cleans up soon.
+const FIRST_PURGE_JITTER_MS = 60_000;
+
+/** The data plane: the OCI distribution API over one storage driver, and its upload purging. */
+@Module({})
+export class RegistryModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    @Inject(REGISTRY_SETTINGS) private readonly settings: RegistrySettings,
+    @Inject(UploadPurger) private readonly purger: UploadPurger | null,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.purger?.start(this.settings.uploadPurging.intervalMs, Math.random() * FIRST_PURGE_JITTER_MS);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.purger?.stop();
+  }
+
+  static forRoot(settings: RegistrySettings, driver: StorageDriver, logger: Logger): DynamicModule {
+    return {
+      module: RegistryModule,
+      controllers: [
+        BaseController,
+        CatalogController,
+        BlobUploadsController,
+        BlobsController,
+        ManifestsController,
+        TagsController,
+        ReferrersController,
+      ],
+      providers: [
+        { provide: REGISTRY_SETTINGS, useValue: settings },
+        { provide: LOGGER, useValue: logger },
+        { provide: STORAGE_DRIVER, useValue: driver },
+        { provide: WriteGuard, useValue: new WriteGuard(settings.rules) },
+        { provide: BlobService, useFactory: (d: StorageDriver, g: WriteGuard) => new BlobService(d, g), inject: [STORAGE_DRIVER, WriteGuard] },
+        {
+          provide: UploadService,
+          useFactory: (d: StorageDriver, b: BlobService, g: WriteGuard) => new UploadService(d, b, g),
+          inject: [STORAGE_DRIVER, BlobService, WriteGuard],
+        },
+        { provide: ReferrersService, useFactory: (d: StorageDriver) => new ReferrersService(d), inject: [STORAGE_DRIVER] },
+        {
+          provide: ManifestService,
+          useFactory: (d: StorageDriver, b: BlobService, r: ReferrersService, g: WriteGuard) => new ManifestService(d, b, r, g, settings.rules),
+          inject: [STORAGE_DRIVER, BlobService, ReferrersService, WriteGuard],
+        },
+        { provide: TagService, useFactory: (d: StorageDriver) => new TagService(d), inject: [STORAGE_DRIVER] },
+        { provide: CatalogService, useFactory: (d: StorageDriver) => new CatalogService(d), inject: [STORAGE_DRIVER] },
+        {
+          provide: UploadPurger,
+          useFactory: (d: StorageDriver, log: Logger) => (settings.uploadPurging.enabled ? uploadPurger(d, settings.uploadPurging, log) : null),
+          inject: [STORAGE_DRIVER, LOGGER],
+        },
+        UrlBuilder,
+        { provide: APP_FILTER, useClass: OciErrorFilter },
+      ],
+    };
+  }
+}
+
+function uploadPurger(driver: StorageDriver, purging: RegistrySettings['uploadPurging'], logger: Logger): UploadPurger {
+  return new UploadPurger(driver, {
+    ageMs: purging.ageMs,
+    dryRun: purging.dryRun,
+    onRun: (report) => {
+      for (const upload of report.purged) {
+        logger.info({ repository: upload.repository, uuid: upload.id, startedAt: upload.startedAt, dryRun: report.dryRun }, 'purged upload');
+      }
+      logger.info({ scanned: report.scanned, purged: report.purged.length, undated: report.undated.length, dryRun: report.dryRun }, 'upload purge finished');
+    },
+    onError: (err) => logger.error({ err }, 'upload purge failed'),
+  });
+}

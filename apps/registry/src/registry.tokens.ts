@@ -1,0 +1,4 @@
+/** Injection tokens for values that are not classes. */
+export const REGISTRY_SETTINGS = Symbol('REGISTRY_SETTINGS');
+export const STORAGE_DRIVER = Symbol('STORAGE_DRIVER');
+export const LOGGER = Symbol('LOGGER');

@@ -1,0 +1,53 @@
+import { ConfigError, type WharfConfig } from '@wharf/config';
+import { DEFAULT_REGISTRY_OPTIONS } from '@wharf/registry-core';
+import type { RegistrySettings } from './registry-settings.js';
+
+const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * Maps the registry:2-shaped configuration onto what the registry app uses.
+ * Settings this build cannot honour yet stop start-up here, by name: a registry
+ * configured for authentication must never come up open.
+ */
+export function settingsFromConfig(config: WharfConfig): RegistrySettings {
+  if (config.auth) {
+    throw new ConfigError([
+      { path: `auth.${config.auth.scheme}`, message: 'authentication is not available in this Wharf build yet; refusing to start an open registry' },
+    ]);
+  }
+  if (config.http.tls) {
+    throw new ConfigError([{ path: 'http.tls', message: 'TLS is not available in this Wharf build yet; terminate TLS in a proxy for now' }]);
+  }
+  const readOnly = config.storage.maintenance.readOnly.enabled;
+  const purging = config.storage.maintenance.uploadPurging;
+  return {
+    storage: storageSettingsFromConfig(config),
+    rules: {
+      ...DEFAULT_REGISTRY_OPTIONS,
+      deleteEnabled: config.storage.delete.enabled,
+      readOnly,
+    },
+    // As registry:2: a read-only registry deletes nothing, abandoned uploads included.
+    uploadPurging: { ...purging, enabled: purging.enabled && !readOnly },
+    http: {
+      addr: config.http.addr,
+      net: config.http.net,
+      prefix: config.http.prefix,
+      host: config.http.host,
+      relativeUrls: config.http.relativeUrls,
+      headers: config.http.headers,
+      // registry:2 cuts in-flight requests when draintimeout is unset; Wharf gives them a moment.
+      drainTimeoutMs: config.http.drainTimeoutMs || DEFAULT_DRAIN_TIMEOUT_MS,
+    },
+    log: { level: config.log.level, fields: config.log.fields, accessLog: !config.log.accessLog.disabled },
+  };
+}
+
+/**
+ * The storage driver a configuration names. Offline tools (garbage-collect) need only this,
+ * so they run against any configuration, including ones `serve` cannot start yet.
+ */
+export function storageSettingsFromConfig(config: WharfConfig): RegistrySettings['storage'] {
+  const driver = config.storage.driver;
+  return driver.name === 'filesystem' ? { driver: 'filesystem', rootDirectory: driver.rootDirectory } : { driver: 'inmemory' };
+}

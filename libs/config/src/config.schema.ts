@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { optionalSection, section } from './config.fields.js';
+import { RawScalar } from './raw-value.js';
+import { authSection, toAuthConfig } from './sections/auth.section.js';
+import { healthSection, toHealthConfig } from './sections/health.section.js';
+import { httpSection, toHttpConfig } from './sections/http.section.js';
+import { logLevel, logSection, toLogConfig } from './sections/log.section.js';
+import { notificationsSection, toNotificationsConfig } from './sections/notifications.section.js';
+import { redisSection, toRedisConfig } from './sections/redis.section.js';
+import {
+  catalogSection,
+  compatibilitySection,
+  listingLimit,
+  policySection,
+  tagsSection,
+} from './sections/registry-limits.section.js';
+import { storageSection, toStorageConfig } from './sections/storage.section.js';
+import { middlewareSection, proxySection, reportingSection } from './sections/unsupported.section.js';
+import { toValidationConfig, validationSection } from './sections/validation.section.js';
+import {
+  apiSection,
+  databaseSection,
+  elasticsearchSection,
+  toDatabaseConfig,
+  toElasticsearchConfig,
+  webhooksSection,
+} from './sections/wharf.section.js';
+import type { WharfConfig } from './config.types.js';
+
+export const SUPPORTED_VERSION = '0.1';
+
+/** registry:2 reads `version: 0.1` (a YAML float) as the string "0.1"; nothing else is accepted. */
+const version = z.preprocess(
+  (value) => (value instanceof RawScalar ? value.source : value === null ? undefined : value),
+  z.string().refine((v) => v === SUPPORTED_VERSION, { message: `unsupported version; expected ${SUPPORTED_VERSION}` }),
+);
+
+/**
+ * The whole file, keyed exactly as registry:2 spells it. Validates the raw tree and builds the
+ * typed WharfConfig. The same schema drives the REGISTRY_* override walker (schema-tree.ts).
+ */
+export const configSchema = section({
+  version,
+  log: logSection,
+  loglevel: logLevel().optional(),
+  storage: storageSection,
+  auth: authSection,
+  middleware: middlewareSection,
+  reporting: reportingSection,
+  http: httpSection,
+  notifications: notificationsSection,
+  redis: optionalSection(redisSection),
+  health: healthSection,
+  catalog: catalogSection,
+  tags: tagsSection,
+  proxy: proxySection,
+  validation: validationSection,
+  policy: policySection,
+  compatibility: compatibilitySection,
+  // Wharf's own sections.
+  elasticsearch: optionalSection(elasticsearchSection),
+  database: optionalSection(databaseSection),
+  webhooks: optionalSection(webhooksSection),
+  api: optionalSection(apiSection),
+})
+  .superRefine((raw, ctx) => {
+    const descriptor = raw.storage.cache.blobdescriptor ?? raw.storage.cache.layerinfo;
+    if (descriptor === 'redis' && raw.redis === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['storage', 'cache', raw.storage.cache.blobdescriptor === undefined ? 'layerinfo' : 'blobdescriptor'],
+        message: 'the redis blob descriptor cache needs a redis section',
+      });
+    }
+  })
+  .transform(
+    (raw): WharfConfig => ({
+      version: SUPPORTED_VERSION,
+      log: toLogConfig(raw.log, raw.loglevel),
+      storage: toStorageConfig(raw.storage),
+      ...optionalKey('auth', toAuthConfig(raw.auth)),
+      http: toHttpConfig(raw.http),
+      notifications: toNotificationsConfig(raw.notifications),
+      ...optionalKey('redis', raw.redis === undefined ? undefined : toRedisConfig(raw.redis)),
+      health: toHealthConfig(raw.health),
+      validation: toValidationConfig(raw.validation),
+      compatibility: {
+        schema1: {
+          enabled: raw.compatibility.schema1.enabled,
+          ...optionalKey('signingKeyFile', raw.compatibility.schema1.signingkeyfile),
+        },
+      },
+      catalog: { maxEntries: listingLimit(raw.catalog.maxentries) },
+      tags: { maxTags: listingLimit(raw.tags.maxtags) },
+      policy: { repository: { classes: raw.policy.repository.classes } },
+      ...optionalKey('elasticsearch', raw.elasticsearch && toElasticsearchConfig(raw.elasticsearch)),
+      ...optionalKey('database', raw.database && toDatabaseConfig(raw.database)),
+      ...optionalKey('webhooks', raw.webhooks),
+      ...optionalKey('api', raw.api && { addr: raw.api.addr }),
+    }),
+  );
+
+function optionalKey<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
+}

@@ -1,0 +1,252 @@
+/*
+ * The typed configuration every Wharf process receives. Built once from config.yml plus REGISTRY_*
+ * environment overrides (see config.loader.ts), with defaults applied.
+ *
+ * Conventions: keys are camelCase versions of the registry:2 keys; every duration is in milliseconds
+ * and named `…Ms` (a bare YAML integer is nanoseconds, as in registry:2, so may be fractional here);
+ * absent optional sections are `undefined`, never half-filled.
+ */
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type LogFormatter = 'text' | 'json' | 'logstash';
+
+export interface LogConfig {
+  /** log.level, else the deprecated top-level `loglevel`; default "info". */
+  level: LogLevel;
+  /** Default "text". */
+  formatter: LogFormatter;
+  /** Static fields added to every log line. */
+  fields: Record<string, unknown>;
+  accessLog: { disabled: boolean };
+  reportCaller: boolean;
+}
+
+export type StorageDriverConfig =
+  /** rootDirectory defaults to /var/lib/registry; maxThreads to 100 (raised to at least 25). */
+  | { name: 'filesystem'; rootDirectory: string; maxThreads: number }
+  | { name: 'inmemory' };
+
+export interface UploadPurgingConfig {
+  /** Defaults as registry:2: enabled, age 168h, interval 24h, not a dry run. */
+  enabled: boolean;
+  ageMs: number;
+  intervalMs: number;
+  dryRun: boolean;
+}
+
+export interface StorageConfig {
+  driver: StorageDriverConfig;
+  delete: { enabled: boolean };
+  maintenance: { uploadPurging: UploadPurgingConfig; readOnly: { enabled: boolean } };
+  /** blobDescriptor absent: no descriptor cache. `layerinfo` is read as blobdescriptor. */
+  cache: { blobDescriptor?: 'inmemory' | 'redis'; blobDescriptorSize: number };
+  redirect: { disable: boolean };
+  tag: { concurrencyLimit?: number };
+}
+
+export type TlsVersion = 'tls1.0' | 'tls1.1' | 'tls1.2' | 'tls1.3';
+export type TlsClientAuth =
+  | 'request-client-cert'
+  | 'require-any-client-cert'
+  | 'verify-client-cert-if-given'
+  | 'require-and-verify-client-cert';
+
+export interface HttpTlsConfig {
+  certificate: string;
+  key: string;
+  clientCAs: string[];
+  /** Only meaningful with clientCAs; default require-and-verify-client-cert. */
+  clientAuth: TlsClientAuth;
+  /** Default tls1.2. */
+  minimumTls: TlsVersion;
+  /** Go cipher-suite names as written in the file; empty means the runtime default. */
+  cipherSuites: string[];
+}
+
+export interface HttpConfig {
+  /** `host:port`, `:port`, or a socket path when net is unix. Default ":5000". */
+  addr: string;
+  net: 'tcp' | 'unix';
+  /** Always starts and ends with "/": "/" or "/registry/". */
+  prefix: string;
+  /** Externally reachable base URL (http.host); absent: derived from each request. */
+  host?: string;
+  /** HMAC key for upload state; absent: the registry generates one at start. */
+  secret?: string;
+  relativeUrls: boolean;
+  drainTimeoutMs: number;
+  headers: Record<string, string[]>;
+  /** Present only when a certificate is configured. */
+  tls?: HttpTlsConfig;
+  /** The debug server runs only when addr is set. */
+  debug: { addr?: string; prometheus: { enabled: boolean; path: string } };
+  http2: { disabled: boolean };
+  h2c: { enabled: boolean };
+}
+
+export type TokenSigningAlgorithm =
+  | 'EdDSA'
+  | 'HS256'
+  | 'HS384'
+  | 'HS512'
+  | 'RS256'
+  | 'RS384'
+  | 'RS512'
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+  | 'PS256'
+  | 'PS384'
+  | 'PS512';
+
+export type AuthConfig =
+  | { scheme: 'silly'; realm: string; service: string }
+  | {
+      scheme: 'token';
+      realm: string;
+      service: string;
+      issuer: string;
+      /** At least one of rootCertBundle and jwks is set. */
+      rootCertBundle?: string;
+      jwks?: string;
+      autoRedirect: boolean;
+      /** Default "/auth/token". */
+      autoRedirectPath: string;
+      /** Default: every supported algorithm. */
+      signingAlgorithms: TokenSigningAlgorithm[];
+    }
+  | { scheme: 'htpasswd'; realm: string; path: string };
+
+export type EventAction = 'pull' | 'push' | 'mount' | 'delete';
+
+export interface NotificationEndpointConfig {
+  name: string;
+  url: string;
+  headers: Record<string, string[]>;
+  /** Zero or absent: 1s, as registry:2. */
+  timeoutMs: number;
+  /** Failures before backing off; zero or absent: 10, as registry:2. */
+  threshold: number;
+  /** Zero or absent: 1s, as registry:2. */
+  backoffMs: number;
+  ignoredMediaTypes: string[];
+  ignore: { mediaTypes: string[]; actions: EventAction[] };
+  disabled: boolean;
+}
+
+export interface NotificationsConfig {
+  events: { includeReferences: boolean };
+  endpoints: NotificationEndpointConfig[];
+}
+
+/**
+ * Accepts both registry:2 forms: 2.8 (`addr`, `pool.maxidle|maxactive|idletimeout`) and 3.x
+ * (go-redis UniversalOptions: `addrs`, `maxidleconns`, `poolsize`, `connmaxidletime`, …).
+ */
+export interface RedisConfig {
+  addrs: string[];
+  username?: string;
+  password?: string;
+  db: number;
+  clientName?: string;
+  protocol?: number;
+  masterName?: string;
+  sentinelUsername?: string;
+  sentinelPassword?: string;
+  maxRetries?: number;
+  minRetryBackoffMs?: number;
+  maxRetryBackoffMs?: number;
+  dialTimeoutMs?: number;
+  readTimeoutMs?: number;
+  writeTimeoutMs?: number;
+  contextTimeoutEnabled: boolean;
+  pool: {
+    /** 3.x poolsize. */
+    size?: number;
+    fifo: boolean;
+    timeoutMs?: number;
+    minIdle?: number;
+    /** 2.8 pool.maxidle or 3.x maxidleconns. */
+    maxIdle?: number;
+    /** 2.8 pool.maxactive or 3.x maxactiveconns. */
+    maxActive?: number;
+    /** 2.8 pool.idletimeout or 3.x connmaxidletime. */
+    idleTimeoutMs?: number;
+    maxLifetimeMs?: number;
+  };
+  cluster: { maxRedirects?: number; readOnly: boolean; routeByLatency: boolean; routeRandomly: boolean };
+  disableIdentity: boolean;
+  identitySuffix?: string;
+  unstableResp3: boolean;
+  /** enabled is true when set so, or when any certificate, key or CA is given. */
+  tls: { enabled: boolean; certificate?: string; key?: string; rootCAs: string[] };
+}
+
+export interface HealthConfig {
+  /** interval default 10s; threshold default 1 (a single failure marks unhealthy). */
+  storageDriver: { enabled: boolean; intervalMs: number; threshold: number };
+  file: { file: string; intervalMs: number; threshold: number }[];
+  http: {
+    uri: string;
+    headers: Record<string, string[]>;
+    /** Default 200. */
+    statusCode: number;
+    timeoutMs?: number;
+    intervalMs: number;
+    threshold: number;
+  }[];
+  tcp: { addr: string; timeoutMs?: number; intervalMs: number; threshold: number }[];
+}
+
+export interface ValidationConfig {
+  /** On unless `disabled: true` (the deprecated `enabled: true` also turns it on). */
+  enabled: boolean;
+  manifests: {
+    /** Regular expressions; with both lists empty, manifests with URLs are refused. */
+    urls: { allow: string[]; deny: string[] };
+    indexes: { platforms: 'all' | 'none' | 'list'; platformList: { architecture?: string; os?: string }[] };
+  };
+}
+
+export interface ElasticsearchConfig {
+  /** `urls` or its alias `addresses`. */
+  urls: string[];
+  /** Default "wharf". */
+  indexPrefix: string;
+  username?: string;
+  password?: string;
+}
+
+/** Either a connection URL or its parts; port defaults to 5432 when host is given. */
+export interface DatabaseConfig {
+  url?: string;
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  database?: string;
+}
+
+export interface WharfConfig {
+  version: '0.1';
+  log: LogConfig;
+  storage: StorageConfig;
+  /** Absent: no authentication. */
+  auth?: AuthConfig;
+  http: HttpConfig;
+  notifications: NotificationsConfig;
+  /** Absent when the file has no redis section. */
+  redis?: RedisConfig;
+  health: HealthConfig;
+  validation: ValidationConfig;
+  compatibility: { schema1: { enabled: boolean; signingKeyFile?: string } };
+  /** Default 1000 each. */
+  catalog: { maxEntries: number };
+  tags: { maxTags: number };
+  policy: { repository: { classes: string[] } };
+  elasticsearch?: ElasticsearchConfig;
+  database?: DatabaseConfig;
+  /** Wharf's webhook subscriptions section, passed through as written. */
+  webhooks?: Record<string, unknown>;
+  api?: { addr: string };
+}

@@ -1,0 +1,4 @@
+export { loadConfig, parseConfig, defaultConfig, type LoadConfigOptions } from './config.loader.js';
+export { ConfigError, type ConfigIssue } from './config.error.js';
+export { parseGoDuration } from './duration.js';
+export type * from './config.types.js';

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { bool, choice, duration, headerMap, httpUrl, section, text, textList, unsupported } from '../config.fields.js';
+import type { HttpConfig, HttpTlsConfig } from '../config.types.js';
+
+const DEFAULT_ADDR = ':5000';
+
+const tls = section({
+  certificate: text().optional(),
+  key: text().optional(),
+  clientcas: textList(),
+  clientauth: choice([
+    'request-client-cert',
+    'require-any-client-cert',
+    'verify-client-cert-if-given',
+    'require-and-verify-client-cert',
+  ]).default('require-and-verify-client-cert'),
+  minimumtls: choice(['tls1.0', 'tls1.1', 'tls1.2', 'tls1.3']).default('tls1.2'),
+  ciphersuites: textList(),
+  letsencrypt: unsupported(
+    "Let's Encrypt is not supported by Wharf; set http.tls.certificate and http.tls.key instead",
+  ),
+}).superRefine((value, ctx) => {
+  // registry:2 serves TLS only when a certificate is set; a key alone is a mistake worth naming.
+  if (value.certificate !== undefined && value.key === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['key'], message: 'required when http.tls.certificate is set' });
+  }
+  if (value.key !== undefined && value.certificate === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['certificate'], message: 'required when http.tls.key is set' });
+  }
+});
+
+export const httpSection = section({
+  addr: text().default(DEFAULT_ADDR),
+  net: choice(['tcp', 'unix']).default('tcp'),
+  prefix: text().optional(),
+  host: httpUrl().optional(),
+  secret: text().optional(),
+  relativeurls: bool().default(false),
+  draintimeout: duration().default(0),
+  headers: headerMap(),
+  tls,
+  debug: section({
+    addr: text().optional(),
+    prometheus: section({ enabled: bool().default(false), path: text().default('/metrics') }),
+  }),
+  http2: section({ disabled: bool().default(false) }),
+  h2c: section({ enabled: bool().default(false) }),
+}).superRefine((value, ctx) => {
+  if (value.net === 'tcp' && !isTcpAddress(value.addr)) {
+    ctx.addIssue({ code: 'custom', path: ['addr'], message: 'expected host:port or :port, e.g. ":5000"' });
+  }
+});
+
+function isTcpAddress(addr: string): boolean {
+  const match = /^(?:\[[0-9a-fA-F:.%\w]+\]|[^:[\]\s]*):(\d{1,5})$/.exec(addr);
+  return match !== null && Number(match[1]) <= 65_535;
+}
+
+/** "registry", "/registry" and "/registry/" all mean "/registry/"; nothing means "/". */
+export function normalisePrefix(prefix: string | undefined): string {
+  const trimmed = (prefix ?? '').replace(/^\/+|\/+$/g, '');
+  return trimmed === '' ? '/' : `/${trimmed}/`;
+}
+
+export function toHttpConfig(raw: z.output<typeof httpSection>): HttpConfig {
+  const t = raw.tls;
+  const httpTls: HttpTlsConfig | undefined =
+    t.certificate !== undefined && t.key !== undefined
+      ? {
+          certificate: t.certificate,
+          key: t.key,
+          clientCAs: t.clientcas,
+          clientAuth: t.clientauth,
+          minimumTls: t.minimumtls,
+          cipherSuites: t.ciphersuites,
+        }
+      : undefined;
+  return {
+    addr: raw.addr,
+    net: raw.net,
+    prefix: normalisePrefix(raw.prefix),
+    ...(raw.host === undefined ? {} : { host: raw.host }),
+    ...(raw.secret === undefined ? {} : { secret: raw.secret }),
+    relativeUrls: raw.relativeurls,
+    drainTimeoutMs: raw.draintimeout,
+    headers: raw.headers,
+    ...(httpTls === undefined ? {} : { tls: httpTls }),
+    debug: {
+      ...(raw.debug.addr === undefined ? {} : { addr: raw.debug.addr }),
+      prometheus: { enabled: raw.debug.prometheus.enabled, path: raw.debug.prometheus.path },
+    },
+    http2: { disabled: raw.http2.disabled },
+    h2c: { enabled: raw.h2c.enabled },
+  };
+}

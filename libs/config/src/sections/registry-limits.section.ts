@@ -1,0 +1,30 @@
+import { bool, int, section, text, textList } from '../config.fields.js';
+import { envHints } from '../env-hints.js';
+
+/*
+ * Smaller registry:2 sections: listing limits, schema1 compatibility and the repository policy.
+ * Their typed form is built in config.schema.ts.
+ */
+
+const DEFAULT_LIMIT = 1000;
+
+/** registry:2: zero or negative maxentries means the default. */
+export const catalogSection = section({ maxentries: int().default(0) });
+
+/** registry:2: zero means the default, negative is an error. */
+export const tagsSection = section({ maxtags: int({ min: 0 }).default(0) });
+
+export const compatibilitySection = section({
+  schema1: section({
+    signingkeyfile: text().optional(),
+    enabled: bool().default(false),
+  }).register(envHints, { aliases: { TRUSTKEY: 'signingkeyfile' } }),
+});
+
+export const policySection = section({
+  repository: section({ classes: textList() }),
+});
+
+export function listingLimit(value: number): number {
+  return value > 0 ? value : DEFAULT_LIMIT;
+}
