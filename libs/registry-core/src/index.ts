@@ -16,3 +16,5 @@ export * from './services/referrers.service.js';
 export * from './services/tag.service.js';
 export * from './services/catalog.service.js';
 export * from './services/pagination.js';
+export * from './maintenance/garbage-collector.js';
+export * from './maintenance/upload-purger.js';

@@ -1,0 +1,131 @@
+import { paths } from '../storage/paths.js';
+import { isPathNotFound, type StorageDriver } from '../storage/storage-driver.js';
+import { LinkStore } from '../stores/link.store.js';
+import { RepositoryWalker } from './repository.walker.js';
+
+export interface UploadPurgerOptions {
+  /** Uploads started longer ago than this are removed (registry:2 default: 168h). */
+  ageMs: number;
+  /** Report what would go, delete nothing. */
+  dryRun: boolean;
+  /** The clock, in ms since the epoch; replaceable in tests. */
+  now?: () => number;
+  /** Called after every scheduled run. */
+  onRun?: (report: UploadPurgeReport) => void;
+  /** Called when a scheduled run fails; the schedule carries on. */
+  onError?: (err: unknown) => void;
+}
+
+export interface PurgedUpload {
+  repository: string;
+  id: string;
+  startedAt: Date;
+}
+
+export interface UploadPurgeReport {
+  dryRun: boolean;
+  /** Upload folders looked at. */
+  scanned: number;
+  /** Removed (in a dry run: would have been removed). */
+  purged: PurgedUpload[];
+  /** Upload folders whose age could not be told; they are kept. */
+  undated: string[];
+}
+
+// registry:2 purges only folders named by a UUID: anything else under _uploads is not an upload it made.
+const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Removes abandoned blob uploads (`_uploads/<id>`), as registry:2's upload purging does.
+ * An upload's age comes from its `startedat` file; a monolithic upload has none, so the
+ * data file's modification time stands in (it moves while bytes arrive, so a live
+ * upload always looks fresh). An upload with neither is kept.
+ *
+ * Safe beside a running registry: only uploads older than `ageMs` go, and a client
+ * resuming one of those afterwards gets BLOB_UPLOAD_UNKNOWN and starts again.
+ */
+export class UploadPurger {
+  private readonly links: LinkStore;
+  private readonly walker: RepositoryWalker;
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly driver: StorageDriver,
+    private readonly options: UploadPurgerOptions,
+  ) {
+    this.links = new LinkStore(driver);
+    this.walker = new RepositoryWalker(driver);
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Purges after `firstRunDelayMs`, then every `intervalMs`. Runs never overlap, and the
+   * timer does not keep the process alive.
+   */
+  start(intervalMs: number, firstRunDelayMs = 0): void {
+    if (this.timer || this.stopped) return;
+    const schedule = (delayMs: number): void => {
+      this.timer = setTimeout(() => {
+        const run = this.purgeOnce().then(
+          (report) => this.options.onRun?.(report),
+          (err: unknown) => this.options.onError?.(err),
+        );
+        this.running = run;
+        void run.finally(() => {
+          this.running = undefined;
+          if (!this.stopped) schedule(intervalMs);
+        });
+      }, delayMs);
+      this.timer.unref();
+    };
+    schedule(firstRunDelayMs);
+  }
+
+  /** Cancels the schedule and waits for a run in progress to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  async purgeOnce(): Promise<UploadPurgeReport> {
+    const cutoff = this.now() - this.options.ageMs;
+    const report: UploadPurgeReport = { dryRun: this.options.dryRun, scanned: 0, purged: [], undated: [] };
+    for (const repository of await this.walker.list()) {
+      if (!repository.internal.has('_uploads')) continue;
+      for (const id of await this.links.children(paths.uploads(repository.name))) {
+        if (!UPLOAD_ID.test(id)) continue;
+        report.scanned++;
+        const startedAt = await this.startedAt(repository.name, id);
+        if (startedAt === undefined) {
+          report.undated.push(`${repository.name}/${id}`);
+          continue;
+        }
+        if (startedAt.getTime() >= cutoff) continue;
+        if (!this.options.dryRun) await this.links.remove(paths.uploadDir(repository.name, id));
+        report.purged.push({ repository: repository.name, id, startedAt });
+      }
+    }
+    return report;
+  }
+
+  private async startedAt(name: string, id: string): Promise<Date | undefined> {
+    try {
+      const text = (await this.driver.getContent(paths.uploadStartedAt(name, id))).toString('utf8').trim();
+      const parsed = Date.parse(text);
+      if (!Number.isNaN(parsed)) return new Date(parsed);
+    } catch (err) {
+      if (!isPathNotFound(err)) throw err;
+    }
+    try {
+      return (await this.driver.stat(paths.uploadData(name, id))).modTime;
+    } catch (err) {
+      if (!isPathNotFound(err)) throw err;
+      return undefined;
+    }
+  }
+}
