@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Installs everything Wharf's build and end-to-end tests need on a fresh Debian 12 (run as root).
+# Idempotent: each step is skipped when its result is already present.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS_BIN="$REPO/.tools/bin"
+STAMPS="$REPO/.tools/stamps"
+
+log() { printf '[install-deps] %s\n' "$*"; }
+die() { printf '[install-deps] ERROR: %s\n' "$*" >&2; exit 1; }
+trap 'die "failed at line $LINENO: $BASH_COMMAND"' ERR
+
+# --- Debian packages --------------------------------------------------------------------------
+APT_PACKAGES=(docker.io docker-registry skopeo busybox-static jq wrk hyperfine tar gzip)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+if ((${#missing[@]})); then
+  [[ $EUID -eq 0 ]] || die "need root to apt-get install: ${missing[*]}"
+  log "apt-get install: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q "${missing[@]}"
+else
+  log "apt packages already installed: ${APT_PACKAGES[*]}"
+fi
+
+# --- Go tools into .tools/bin -----------------------------------------------------------------
+GO="$(command -v go || true)"
+[[ -n "$GO" ]] || { [[ -x /usr/local/go/bin/go ]] && GO=/usr/local/go/bin/go; }
+[[ -n "$GO" ]] || die "no Go toolchain found (PATH or /usr/local/go/bin); Go >= 1.24 is required to build the test tools"
+log "using $("$GO" version)"
+mkdir -p "$TOOLS_BIN" "$STAMPS"
+
+# name  module@version  (the stamp pins the version so a bump rebuilds)
+GO_TOOLS=(
+  "conformance github.com/opencontainers/distribution-spec/conformance@v0.0.0-20260831232431-97274622c111"
+  "crane github.com/google/go-containerregistry/cmd/crane@v0.22.1"
+  "oras oras.land/oras/cmd/oras@v1.3.6"
+  "regctl github.com/regclient/regclient/cmd/regctl@v0.11.7"
+)
+for entry in "${GO_TOOLS[@]}"; do
+  name="${entry%% *}"
+  spec="${entry#* }"
+  if [[ -x "$TOOLS_BIN/$name" && "$(cat "$STAMPS/$name" 2>/dev/null)" == "$spec" ]]; then
+    log "go tool $name already built ($spec)"
+    continue
+  fi
+  log "go install $spec -> $TOOLS_BIN/$name"
+  if GOBIN="$TOOLS_BIN" GOFLAGS=-buildvcs=false "$GO" install "$spec"; then
+    echo "$spec" >"$STAMPS/$name"
+  elif [[ "$name" == regctl ]]; then
+    # regctl is an extra client; tests that use it fail clearly when it is absent
+    log "WARNING: could not build regctl from the Go module proxy ($spec); skipping it"
+  else
+    die "go install $spec failed"
+  fi
+done
+
+# --- Node packages and build ------------------------------------------------------------------
+cd "$REPO"
+[[ -f package-lock.json ]] || die "package-lock.json is missing; npm ci needs it"
+# npm ci wipes node_modules; only do it when the lockfile or a manifest changed since the last run
+lock_sum="$(cat package-lock.json package.json libs/*/package.json apps/*/package.json test/package.json bench/package.json 2>/dev/null | sha256sum | cut -d' ' -f1)"
+if [[ -d node_modules && "$(cat node_modules/.wharf-lock-sum 2>/dev/null)" == "$lock_sum" ]]; then
+  log "node_modules up to date with package-lock.json"
+else
+  log "npm ci"
+  npm ci --no-audit --no-fund
+  echo "$lock_sum" >node_modules/.wharf-lock-sum
+fi
+log "npm run build"
+npm run build
+log "done"

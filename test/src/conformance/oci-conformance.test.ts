@@ -1,0 +1,147 @@
+// The OCI distribution-spec conformance suite (its own Go runner) against a live registry, once per storage driver.
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { run } from '../support/exec.js';
+import { RegistryProcess, targetKind, type StorageKind } from '../support/registry-process.js';
+import { assertConfined, walkStorage } from '../support/storage-walk.js';
+import { goTool, repoRoot } from '../support/tools.js';
+
+interface ConformanceCounts {
+  total: number;
+  passed: number;
+  failed: number;
+  errors: number;
+  skipped: number;
+  disabled: number;
+  /** Names (and first error line) of every testcase that failed or errored. */
+  failures: string[];
+}
+
+/** Reads the runner's junit.xml: the suite element carries the counts, each testcase its status. */
+function parseJunit(xml: string): ConformanceCounts {
+  const suite = /<testsuite\s([^>]*)>/.exec(xml);
+  if (!suite?.[1]) throw new Error('junit.xml has no <testsuite>');
+  const attr = (name: string): number => {
+    const m = new RegExp(`\\b${name}="(\\d+)"`).exec(suite[1] ?? '');
+    return m?.[1] ? Number(m[1]) : 0;
+  };
+  const failures: string[] = [];
+  for (const m of xml.matchAll(/<testcase\s+name="([^"]*)"[^>]*status="(failure|error)"[^>]*>([\s\S]*?)<\/testcase>/g)) {
+    const out = /<system-out>([\s\S]*?)<\/system-out>/.exec(m[3] ?? '')?.[1] ?? '';
+    failures.push(`${unescapeXml(m[1] ?? '')}: ${unescapeXml(out).split('\n')[0] ?? ''}`);
+  }
+  const total = attr('tests');
+  const failed = attr('failures');
+  const errors = attr('errors');
+  const skipped = attr('skipped');
+  const disabled = attr('disabled');
+  return { total, passed: total - failed - errors - skipped - disabled, failed, errors, skipped, disabled, failures };
+}
+
+function unescapeXml(s: string): string {
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#34;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&#xA;/g, '\n')
+    .replace(/&amp;/g, '&');
+}
+
+/** Every API and data set the spec 1.1 runner knows, switched on explicitly so a default change cannot hide one. */
+function conformanceEnv(registry: string, resultsDir: string): NodeJS.ProcessEnv {
+  const on = (names: string[]) => Object.fromEntries(names.map((n) => [n, 'true']));
+  return {
+    PATH: process.env['PATH'],
+    HOME: process.env['HOME'],
+    OCI_REGISTRY: registry,
+    OCI_TLS: 'disabled',
+    OCI_VERSION: '1.1',
+    OCI_RESULTS_DIR: resultsDir,
+    OCI_LOG: 'warn',
+    OCI_REPO1: 'conformance/repo1',
+    OCI_REPO2: 'conformance/repo2',
+    ...on([
+      'OCI_API_PING', 'OCI_API_PULL', 'OCI_API_PUSH',
+      'OCI_API_BLOBS_ATOMIC', 'OCI_API_BLOBS_DELETE', 'OCI_API_BLOBS_DIGEST_HEADER',
+      'OCI_API_BLOBS_MOUNT_ANONYMOUS', 'OCI_API_BLOBS_UPLOAD_CANCEL',
+      'OCI_API_MANIFESTS_ATOMIC', 'OCI_API_MANIFESTS_DELETE', 'OCI_API_MANIFESTS_DIGEST_HEADER',
+      'OCI_API_TAGS_ATOMIC', 'OCI_API_TAGS_DELETE', 'OCI_API_TAGS_LIST', 'OCI_API_REFERRER',
+      'OCI_DATA_IMAGE', 'OCI_DATA_INDEX', 'OCI_DATA_INDEX_LIST', 'OCI_DATA_ARTIFACT', 'OCI_DATA_SUBJECT',
+      'OCI_DATA_SUBJECT_MISSING', 'OCI_DATA_ARTIFACT_LIST', 'OCI_DATA_SUBJECT_LIST', 'OCI_DATA_DATA_FIELD',
+      'OCI_DATA_NONDISTRIBUTABLE', 'OCI_DATA_CUSTOM_FIELDS', 'OCI_DATA_NO_LAYERS', 'OCI_DATA_EMPTY_BLOB',
+      'OCI_DATA_SHA512',
+    ]),
+    // not in spec 1.1: sparse manifests and tags as manifest-PUT parameters are 1.1+dev proposals
+    OCI_API_MANIFESTS_TAG_PARAM: 'false',
+    OCI_DATA_SPARSE: 'false',
+  };
+}
+
+// A full run of the runner has well over a hundred checks; fewer means it stopped early.
+const MIN_PASSES = 100;
+
+const kind = targetKind();
+
+describe(`OCI distribution-spec conformance against ${kind}`, () => {
+  const registries: RegistryProcess[] = [];
+  const dirs: string[] = [];
+  after(async () => {
+    await Promise.all(registries.map((r) => r.dispose()));
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  for (const storage of ['filesystem', 'inmemory'] as StorageKind[]) {
+    test(`${storage} driver: zero failures`, { timeout: 10 * 60_000 }, async (t) => {
+      const runner = goTool('conformance');
+      const reg = await RegistryProcess.start({ kind, storage });
+      registries.push(reg);
+      const resultsDir = mkdtempSync(join(tmpdir(), `wharf-conformance-${storage}-`));
+      dirs.push(resultsDir);
+
+      const res = await run(runner, [], {
+        cwd: resultsDir,
+        env: conformanceEnv(reg.host, resultsDir),
+        timeoutMs: 9 * 60_000,
+        allowFailure: true, // the runner exits 1 on any failure; the report says which
+      });
+      // keep the runner's reports (gitignored) so a failure can be read after the temp dir is gone
+      const kept = join(repoRoot, 'test-results', 'conformance', `${kind}-${storage}`);
+      rmSync(kept, { recursive: true, force: true });
+      mkdirSync(kept, { recursive: true });
+      cpSync(resultsDir, kept, { recursive: true });
+      const junitPath = join(resultsDir, 'junit.xml');
+      assert.ok(
+        existsSync(junitPath),
+        `the runner wrote no junit.xml (exit ${res.code}); stderr:\n${res.stderr.slice(-3000)}`,
+      );
+      const counts = parseJunit(readFileSync(junitPath, 'utf8'));
+      const line =
+        `conformance ${kind}/${storage}: passed ${counts.passed}, failed ${counts.failed}, errors ${counts.errors}, ` +
+        `skipped ${counts.skipped}, disabled ${counts.disabled}, total ${counts.total}`;
+      t.diagnostic(line);
+      const summary = /OCI Conformance Result:[\s\S]*?Total[.]*:\s*\d+/.exec(res.stdout)?.[0];
+      if (summary) console.log(summary);
+
+      if (counts.failed + counts.errors > 0) {
+        const unique = [...new Set(counts.failures.map((f) => (f.length > 240 ? `${f.slice(0, 240)}…` : f)))];
+        assert.fail(
+          `${counts.failed + counts.errors} conformance checks failed (${line}); full report: ${kept}/report.html\n  ` +
+            `${unique.slice(0, 40).join('\n  ')}${unique.length > 40 ? `\n  … and ${unique.length - 40} more` : ''}\n` +
+            `--- registry output (tail) ---\n${reg.logs.slice(-2000)}`,
+        );
+      }
+      assert.ok(counts.passed >= MIN_PASSES, `only ${counts.passed} checks passed: ${line}`);
+      assert.equal(res.code, 0, `the runner exited ${res.code} although junit.xml lists no failure`);
+
+      if (reg.storageRoot) {
+        assert.ok(walkStorage(reg.storageRoot).length > 0, 'the filesystem driver stored nothing');
+        assertConfined(reg.storageRoot);
+      }
+    });
+  }
+});

@@ -1,0 +1,236 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'yaml';
+import { tail } from './exec.js';
+import { repoRoot, systemTool } from './tools.js';
+
+/** 'wharf' is the system under test; 'reference' is CNCF distribution (`docker-registry`), the yardstick. */
+export type RegistryKind = 'wharf' | 'reference';
+export type StorageKind = 'filesystem' | 'inmemory';
+
+/**
+ * Which registry the suites aim at. WHARF_E2E_TARGET=reference runs the same suites against
+ * docker-registry, which is how the harness itself is validated.
+ */
+export function targetKind(): RegistryKind {
+  const v = process.env['WHARF_E2E_TARGET'] ?? 'wharf';
+  if (v !== 'wharf' && v !== 'reference') throw new Error(`WHARF_E2E_TARGET must be wharf or reference, not ${v}`);
+  return v;
+}
+
+export interface RegistryOptions {
+  kind?: RegistryKind;
+  storage?: StorageKind;
+  /** Serve an existing storage root (it is not deleted on dispose); default: a fresh temp folder. */
+  storageRoot?: string;
+  readyTimeoutMs?: number;
+}
+
+const live = new Set<RegistryProcess>();
+const OUTPUT_LIMIT = 256 * 1024;
+
+export class RegistryProcess {
+  readonly kind: RegistryKind;
+  readonly storage: StorageKind;
+  /** Filesystem root, or undefined for inmemory. */
+  readonly storageRoot: string | undefined;
+  private readonly baseDir: string;
+  private readonly configPath: string;
+  private readonly readyTimeoutMs: number;
+  private port = 0;
+  private child: ChildProcess | undefined;
+  private output = '';
+
+  private constructor(opts: RegistryOptions) {
+    this.kind = opts.kind ?? targetKind();
+    this.storage = opts.storage ?? 'filesystem';
+    this.readyTimeoutMs = opts.readyTimeoutMs ?? 30_000;
+    this.baseDir = mkdtempSync(join(tmpdir(), `wharf-e2e-${this.kind}-`));
+    this.configPath = join(this.baseDir, 'config.yml');
+    mkdirSync(join(this.baseDir, 'run'));
+    if (this.storage === 'inmemory') {
+      this.storageRoot = undefined;
+    } else if (opts.storageRoot) {
+      this.storageRoot = opts.storageRoot;
+    } else {
+      // the root sits alone in a sandbox folder so storage-walk can tell if anything was written beside it
+      this.storageRoot = join(this.baseDir, 'sandbox', 'storage');
+      mkdirSync(this.storageRoot, { recursive: true });
+    }
+  }
+
+  /** Starts a registry on a free 127.0.0.1 port and resolves once `GET /v2/` answers 200. */
+  static async start(opts: RegistryOptions = {}): Promise<RegistryProcess> {
+    const reg = new RegistryProcess(opts);
+    live.add(reg);
+    try {
+      await reg.launch(false);
+    } catch (e) {
+      await reg.dispose();
+      throw e;
+    }
+    return reg;
+  }
+
+  /** host:port, as docker and crane want it. */
+  get host(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  get url(): string {
+    return `http://${this.host}`;
+  }
+
+  /** What the process printed so far (bounded), for failure messages. */
+  get logs(): string {
+    return this.output;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Graceful stop (SIGTERM), SIGKILL after 10 s. */
+  async stop(): Promise<void> {
+    await this.terminate('SIGTERM', 10_000);
+  }
+
+  /** Crash stop (SIGKILL). */
+  async kill(): Promise<void> {
+    await this.terminate('SIGKILL', 5_000);
+  }
+
+  /** Stops and starts again on the same storage (and the same port when it is still free). */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.launch(true);
+  }
+
+  /** Stops the process and removes every temp folder this instance created. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    this.removeDirs();
+    live.delete(this);
+  }
+
+  /** The base folder is always ours; a caller's storageRoot lives elsewhere and is left alone. */
+  private removeDirs(): void {
+    rmSync(this.baseDir, { recursive: true, force: true });
+  }
+
+  private writeConfig(): void {
+    const storage: Record<string, unknown> =
+      this.storage === 'inmemory' ? { inmemory: {} } : { filesystem: { rootdirectory: this.storageRoot } };
+    storage['delete'] = { enabled: true };
+    const config = { version: 0.1, log: { level: 'warn' }, storage, http: { addr: this.host } };
+    writeFileSync(this.configPath, stringify(config));
+  }
+
+  private command(): [string, string[]] {
+    if (this.kind === 'reference') return [systemTool('docker-registry'), ['serve', this.configPath]];
+    const bin = join(repoRoot, 'bin', 'wharf');
+    if (!existsSync(bin)) throw new Error(`${bin} does not exist: Wharf is not built (npm run build)`);
+    return [process.execPath, [bin, 'serve', this.configPath]];
+  }
+
+  private async launch(samePort: boolean): Promise<void> {
+    let lastError: Error | undefined;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      // another process may grab the port between probing and binding: retry on a new one
+      if (!samePort || attempt > 1 || this.port === 0) this.port = await freePort();
+      this.writeConfig();
+      try {
+        await this.spawnAndWait();
+        return;
+      } catch (e) {
+        lastError = e as Error;
+        if (!/address already in use|EADDRINUSE/i.test(this.output)) throw e;
+      }
+    }
+    throw lastError ?? new Error('registry did not start');
+  }
+
+  private async spawnAndWait(): Promise<void> {
+    const [cmd, args] = this.command();
+    this.output = '';
+    // REGISTRY_* variables override config.yml in both registries; the test's config must win
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
+    const child = spawn(cmd, args, { cwd: join(this.baseDir, 'run'), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    const capture = (b: Buffer): void => {
+      this.output += b.toString('utf8');
+      if (this.output.length > OUTPUT_LIMIT) this.output = this.output.slice(-OUTPUT_LIMIT / 2);
+    };
+    child.stdout?.on('data', capture);
+    child.stderr?.on('data', capture);
+    let exited: string | undefined;
+    child.once('exit', (code, signal) => {
+      exited = `exited with ${code ?? signal}`;
+    });
+    child.once('error', (e) => {
+      exited = `could not start: ${e.message}`;
+    });
+
+    const deadline = Date.now() + this.readyTimeoutMs;
+    let lastProbe = 'no answer yet';
+    while (Date.now() < deadline) {
+      if (exited) break;
+      try {
+        const res = await fetch(`${this.url}/v2/`, { signal: AbortSignal.timeout(2_000) });
+        await res.arrayBuffer();
+        if (res.status === 200) return;
+        lastProbe = `GET /v2/ answered ${res.status}`;
+      } catch (e) {
+        lastProbe = (e as Error).message;
+      }
+      await sleep(100);
+    }
+    const why = exited ?? `not ready after ${this.readyTimeoutMs} ms (${lastProbe})`;
+    await this.terminate('SIGKILL', 5_000);
+    throw new Error(`${this.kind} registry ${why}: ${cmd} ${args.join(' ')}\n--- output ---\n${tail(this.output)}`);
+  }
+
+  private async terminate(signal: NodeJS.Signals, graceMs: number): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await gone;
+    clearTimeout(timer);
+  }
+
+  /** Synchronous last-resort cleanup when the test process exits without disposing. */
+  static killAllSync(): void {
+    for (const reg of live) {
+      reg.child?.kill('SIGKILL');
+      reg.removeDirs();
+    }
+    live.clear();
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+process.once('exit', () => RegistryProcess.killAllSync());
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    RegistryProcess.killAllSync();
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  });
+}
