@@ -29,11 +29,16 @@ export class BlobsController {
     }
     const { size } = await this.blobs.stat(name, digest);
     const range = parseByteRange(rangeHeader, size);
+    if (range === 'unsatisfiable' || range === undefined) {
+      // Plain HTTP semantics: the spec defines no error body for a range past the end.
+      reply.status(416).headers({ 'Content-Range': `bytes */${size}`, 'Content-Length': 0 }).send();
+      return;
+    }
     const { stream } = await this.blobs.open(name, digest, range);
     reply
       .status(206)
-      .headers(blobHeaders(digest, range!.end - range!.start + 1))
-      .header('Content-Range', `bytes ${range!.start}-${range!.end}/${size}`)
+      .headers(blobHeaders(digest, range.end - range.start + 1))
+      .header('Content-Range', `bytes ${range.start}-${range.end}/${size}`)
       .send(stream);
   }
 

@@ -18,12 +18,17 @@ export class OciErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const req = http.getRequest<FastifyRequest>();
-    const error = this.toRegistryError(exception, req);
     if (reply.sent || reply.raw.headersSent) {
       // The body was already streaming (a client went away mid-download): nothing to tell it.
       reply.raw.destroy();
       return;
     }
+    if (exception instanceof HttpException && exception.getStatus() === 404) {
+      // No route: like registry:2, a plain 404 (an OCI code would claim something about a repository).
+      reply.status(404).header('Content-Type', 'text/plain; charset=utf-8').send('404 page not found\n');
+      return;
+    }
+    const error = this.toRegistryError(exception, req);
     reply.status(error.status).headers(error.headers).header('Content-Type', 'application/json; charset=utf-8');
     reply.send(JSON.stringify({ errors: [error.toJSON()] }));
   }
@@ -33,7 +38,6 @@ export class OciErrorFilter implements ExceptionFilter {
     if (exception instanceof InvalidPathError) return new RegistryError('NAME_INVALID', 'invalid path');
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      if (status === 404) return new RegistryError('NOT_FOUND', { path: req.url.split('?', 1)[0]!.slice(0, 200) }, { message: 'page not found' });
       if (status === 405) return new RegistryError('UNSUPPORTED');
       return new RegistryError('UNKNOWN', exception.message, { status });
     }

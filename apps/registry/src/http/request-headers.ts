@@ -1,31 +1,34 @@
 import { RegistryError } from '@wharf/registry-core';
 
-/** `Range: bytes=start-end` of a blob GET, resolved against the blob size; undefined means the whole blob. */
-export function parseByteRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
+/**
+ * `Range: bytes=start-end` of a blob GET, resolved against the blob size.
+ * Undefined: serve the whole blob; 'unsatisfiable': answer 416.
+ */
+export function parseByteRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
   if (header === undefined) return undefined;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match || (match[1] === '' && match[2] === '')) throw unsatisfiable(size);
+  if (!match || (match[1] === '' && match[2] === '')) return 'unsatisfiable';
   let start: number;
   let end: number;
   if (match[1] === '') {
     // Suffix range: the last N bytes.
     const suffix = Number(match[2]);
-    if (suffix === 0) throw unsatisfiable(size);
+    if (suffix === 0) return 'unsatisfiable';
     start = Math.max(size - suffix, 0);
     end = size - 1;
   } else {
     start = Number(match[1]);
     end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
   }
-  if (start >= size || start > end) throw unsatisfiable(size);
+  if (start >= size || start > end) return 'unsatisfiable';
   return { start, end };
 }
 
-/** `Content-Range: start-end` of an upload chunk (registry:2 form, also accepting a `bytes ` prefix). */
+/** `Content-Range: start-end` of an upload chunk, in the spec's exact form (`^[0-9]+-[0-9]+$`). */
 export function parseContentRange(header: string | undefined): { start: number; end: number } | undefined {
   if (header === undefined) return undefined;
-  const match = /^(?:bytes[ =])?(\d+)-(\d+)(?:\/(?:\d+|\*))?$/.exec(header.trim());
-  if (!match) throw new RegistryError('RANGE_INVALID', { contentRange: header.slice(0, 100) });
+  const match = /^(\d+)-(\d+)$/.exec(header.trim());
+  if (!match) throw new RegistryError('BLOB_UPLOAD_INVALID', { contentRange: header.slice(0, 100) }, { status: 416, message: 'invalid content range' });
   return { start: Number(match[1]), end: Number(match[2]) };
 }
 
@@ -40,11 +43,4 @@ export function parseAccept(header: string | string[] | undefined): string[] {
   if (header === undefined) return [];
   const values = Array.isArray(header) ? header : [header];
   return values.flatMap((v) => v.split(',')).map((v) => v.split(';', 1)[0]!.trim().toLowerCase()).filter((v) => v !== '');
-}
-
-function unsatisfiable(size: number): RegistryError {
-  return new RegistryError('RANGE_INVALID', 'requested range not satisfiable', {
-    message: 'requested range not satisfiable',
-    headers: { 'Content-Range': `bytes */${size}` },
-  });
 }

@@ -1,6 +1,8 @@
 /**
- * The OCI distribution error codes (spec "Error Codes" table, plus the few that
- * registry:2 adds), each with the HTTP status and the message clients expect.
+ * The OCI distribution error codes (the spec's table, plus TAG_INVALID,
+ * PAGINATION_NUMBER_INVALID, UNAVAILABLE and UNKNOWN from registry:2), each with
+ * the HTTP status and the message clients expect. A 416 on an upload chunk is
+ * BLOB_UPLOAD_INVALID with that status (registry:2 used its own RANGE_INVALID).
  * This table is the only place a code is mapped to a status.
  */
 export const ERROR_CODES = {
@@ -15,13 +17,11 @@ export const ERROR_CODES = {
   NAME_UNKNOWN: { status: 404, message: 'repository name not known to registry' },
   SIZE_INVALID: { status: 400, message: 'provided length did not match content length' },
   TAG_INVALID: { status: 400, message: 'manifest tag did not match URI' },
-  RANGE_INVALID: { status: 416, message: 'invalid content range' },
   PAGINATION_NUMBER_INVALID: { status: 400, message: 'invalid number of results requested' },
   UNAUTHORIZED: { status: 401, message: 'authentication required' },
   DENIED: { status: 403, message: 'requested access to the resource is denied' },
   UNSUPPORTED: { status: 405, message: 'The operation is unsupported.' },
   TOOMANYREQUESTS: { status: 429, message: 'too many requests' },
-  NOT_FOUND: { status: 404, message: 'not found' },
   UNAVAILABLE: { status: 503, message: 'service unavailable' },
   UNKNOWN: { status: 500, message: 'unknown error' },
 } as const satisfies Record<string, { status: number; message: string }>;

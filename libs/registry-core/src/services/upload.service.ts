@@ -175,7 +175,9 @@ function checkClaims(offset: number, claims: ChunkClaims): void {
   if (!range) return;
   const length = range.end - range.start + 1;
   if (range.start !== offset || length <= 0 || (contentLength !== undefined && contentLength !== length)) {
-    throw new RegistryError('RANGE_INVALID', { offset, requested: `${range.start}-${range.end}` }, {
+    throw new RegistryError('BLOB_UPLOAD_INVALID', { offset, requested: `${range.start}-${range.end}` }, {
+      status: 416,
+      message: 'chunk does not start at the upload offset',
       headers: rangeHeader(offset),
     });
   }
