@@ -12,7 +12,7 @@ die() { printf '[install-deps] ERROR: %s\n' "$*" >&2; exit 1; }
 trap 'die "failed at line $LINENO: $BASH_COMMAND"' ERR
 
 # --- Debian packages --------------------------------------------------------------------------
-APT_PACKAGES=(docker.io docker-registry skopeo busybox-static jq wrk hyperfine tar gzip)
+APT_PACKAGES=(docker.io docker-registry skopeo busybox-static jq wrk hyperfine tar gzip unzip redis-server postgresql maven openjdk-17-jre-headless)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
@@ -60,6 +60,23 @@ for entry in "${GO_TOOLS[@]}"; do
     die "go install $spec failed"
   fi
 done
+
+# --- Elasticsearch (no Debian package: the runnable test distribution from Maven Central) -----
+ES_VERSION=8.19.1
+ES_HOME="$REPO/.tools/elasticsearch-$ES_VERSION"
+if [[ -x "$ES_HOME/bin/elasticsearch" ]]; then
+  log "elasticsearch $ES_VERSION already unpacked"
+else
+  log "fetching elasticsearch $ES_VERSION (integ-test-zip) with maven"
+  es_tmp="$(mktemp -d)"
+  mvn -q -B dependency:copy \
+    -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION:zip" \
+    -DoutputDirectory="$es_tmp"
+  unzip -q "$es_tmp/elasticsearch-$ES_VERSION.zip" -d "$REPO/.tools"
+  rm -rf "$es_tmp"
+fi
+# Elasticsearch refuses to run as root
+id wharf-es >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin wharf-es
 
 # --- Node packages and build ------------------------------------------------------------------
 cd "$REPO"

@@ -1,5 +1,5 @@
+export { start, garbageCollect } from './registry.role.js';
 export { startRegistry, type RunningRegistry } from './http-server.js';
 export { createStorageDriver } from './storage-driver.factory.js';
 export { settingsFromConfig } from './settings-from-config.js';
 export type { RegistrySettings } from './registry-settings.js';
-export { main } from './cli.js';

@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { WharfConfig } from '@wharf/config';
+import type { Logger, RunningRole } from '@wharf/observability';
+import { ApiModule } from './api.module.js';
+
+/** Default listen address of the API role when `api.addr` is not configured. */
+export const DEFAULT_API_ADDR = ':5080';
+
+/** Starts the REST API role: JSON under /api, the OpenAPI document at /api/openapi.json. */
+export async function start(config: WharfConfig, logger: Logger): Promise<RunningRole> {
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, logger), new FastifyAdapter(), { logger: false });
+  app.setGlobalPrefix('api');
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Wharf API').setVersion('0.1.0').build());
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
+
+  const addr = config.api?.addr ?? DEFAULT_API_ADDR;
+  const colon = addr.lastIndexOf(':');
+  const host = addr.slice(0, colon) || '0.0.0.0';
+  const port = Number(addr.slice(colon + 1));
+  await app.listen(port, host);
+  logger.info({ addr }, 'wharf api listening');
+  return { name: 'api', stop: () => app.close() };
+}

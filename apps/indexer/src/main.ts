@@ -1,0 +1,9 @@
+import type { WharfConfig } from '@wharf/config';
+import type { Logger, RunningRole } from '@wharf/observability';
+
+/** Starts the indexer role. */
+export async function start(config: WharfConfig, logger: Logger): Promise<RunningRole> {
+  void config;
+  void logger;
+  throw new Error('the indexer role is being built');
+}

@@ -1,0 +1,2 @@
+export * from './registry-event.js';
+export * from './queue-names.js';
