@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
-import type { StorageDriver } from '@wharf/registry-core';
+import type { RegistryEvents, StorageDriver } from '@wharf/registry-core';
 import { requestIdFrom, type Logger } from '@wharf/observability';
 import { rewriteRegistryUrl } from './http/route-rewrite.js';
 import { RegistryModule } from './registry.module.js';
@@ -16,7 +16,7 @@ export interface RunningRegistry {
 }
 
 /** Builds and starts the registry HTTP server. */
-export async function startRegistry(settings: RegistrySettings, driver: StorageDriver, logger: Logger): Promise<RunningRegistry> {
+export async function startRegistry(settings: RegistrySettings, driver: StorageDriver, events: RegistryEvents, logger: Logger): Promise<RunningRegistry> {
   const adapter = new FastifyAdapter({
     rewriteUrl: (req: IncomingMessage) => rewriteRegistryUrl(req.url ?? '/', settings.http.prefix),
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
@@ -30,7 +30,7 @@ export async function startRegistry(settings: RegistrySettings, driver: StorageD
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(RegistryModule.forRoot(settings, driver, logger), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(RegistryModule.forRoot(settings, driver, events, logger), adapter, {
     logger: false,
     bodyParser: false,
     abortOnError: false,

@@ -19,4 +19,6 @@ export interface RegistrySettings {
     drainTimeoutMs: number;
   };
   log: { level: 'error' | 'warn' | 'info' | 'debug'; fields: Record<string, unknown>; accessLog: boolean };
+  /** What goes into registry events besides what happened. */
+  events: { includeReferences: boolean; headPulls: boolean };
 }

@@ -4,6 +4,7 @@ import {
   BlobService,
   CatalogService,
   ManifestService,
+  RegistryEvents,
   ReferrersService,
   TagService,
   UploadPurger,
@@ -20,6 +21,7 @@ import { ManifestsController } from './controllers/manifests.controller.js';
 import { ReferrersController } from './controllers/referrers.controller.js';
 import { TagsController } from './controllers/tags.controller.js';
 import { OciErrorFilter } from './http/oci-error.filter.js';
+import { EventContextFactory } from './http/event-context.factory.js';
 import { UrlBuilder } from './http/url-builder.js';
 import type { RegistrySettings } from './registry-settings.js';
 import { LOGGER, REGISTRY_SETTINGS, STORAGE_DRIVER } from './registry.tokens.js';
@@ -44,7 +46,7 @@ export class RegistryModule implements OnApplicationBootstrap, BeforeApplication
     await this.purger?.stop();
   }
 
-  static forRoot(settings: RegistrySettings, driver: StorageDriver, logger: Logger): DynamicModule {
+  static forRoot(settings: RegistrySettings, driver: StorageDriver, events: RegistryEvents, logger: Logger): DynamicModule {
     return {
       module: RegistryModule,
       controllers: [
@@ -61,17 +63,23 @@ export class RegistryModule implements OnApplicationBootstrap, BeforeApplication
         { provide: LOGGER, useValue: logger },
         { provide: STORAGE_DRIVER, useValue: driver },
         { provide: WriteGuard, useValue: new WriteGuard(settings.rules) },
-        { provide: BlobService, useFactory: (d: StorageDriver, g: WriteGuard) => new BlobService(d, g), inject: [STORAGE_DRIVER, WriteGuard] },
+        { provide: RegistryEvents, useValue: events },
+        {
+          provide: BlobService,
+          useFactory: (d: StorageDriver, g: WriteGuard, e: RegistryEvents) => new BlobService(d, g, e),
+          inject: [STORAGE_DRIVER, WriteGuard, RegistryEvents],
+        },
         {
           provide: UploadService,
-          useFactory: (d: StorageDriver, b: BlobService, g: WriteGuard) => new UploadService(d, b, g),
-          inject: [STORAGE_DRIVER, BlobService, WriteGuard],
+          useFactory: (d: StorageDriver, b: BlobService, g: WriteGuard, e: RegistryEvents) => new UploadService(d, b, g, e),
+          inject: [STORAGE_DRIVER, BlobService, WriteGuard, RegistryEvents],
         },
         { provide: ReferrersService, useFactory: (d: StorageDriver) => new ReferrersService(d), inject: [STORAGE_DRIVER] },
         {
           provide: ManifestService,
-          useFactory: (d: StorageDriver, b: BlobService, r: ReferrersService, g: WriteGuard) => new ManifestService(d, b, r, g, settings.rules),
-          inject: [STORAGE_DRIVER, BlobService, ReferrersService, WriteGuard],
+          useFactory: (d: StorageDriver, b: BlobService, r: ReferrersService, g: WriteGuard, e: RegistryEvents) =>
+            new ManifestService(d, b, r, g, settings.rules, e),
+          inject: [STORAGE_DRIVER, BlobService, ReferrersService, WriteGuard, RegistryEvents],
         },
         { provide: TagService, useFactory: (d: StorageDriver) => new TagService(d), inject: [STORAGE_DRIVER] },
         { provide: CatalogService, useFactory: (d: StorageDriver) => new CatalogService(d), inject: [STORAGE_DRIVER] },
@@ -81,6 +89,7 @@ export class RegistryModule implements OnApplicationBootstrap, BeforeApplication
           inject: [STORAGE_DRIVER, LOGGER],
         },
         UrlBuilder,
+        EventContextFactory,
         { provide: APP_FILTER, useClass: OciErrorFilter },
       ],
     };

@@ -1,29 +1,21 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig, type WharfConfig } from '@wharf/config';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { WharfConfig } from '@wharf/config';
 import type { Logger, RunningRole } from '@wharf/observability';
-import { GarbageCollector, isPathNotFound } from '@wharf/registry-core';
+import { EVENTS_OFF, RegistryEvents } from '@wharf/registry-core';
 import { startRegistry } from './http-server.js';
-import { settingsFromConfig, storageSettingsFromConfig } from './settings-from-config.js';
+import { settingsFromConfig } from './settings-from-config.js';
 import { createStorageDriver } from './storage-driver.factory.js';
-
-const GC_USAGE = `Usage: wharf garbage-collect CONFIG [flags]
-
-Deletes blobs (layers, configs, manifests) that no manifest references, as registry:2's
-garbage-collect does, and the repository layer links that would point at them.
-
-Run it only while the registry is stopped or in read-only mode (storage.maintenance.readonly):
-a push in progress during collection can lose blobs it has uploaded but not yet referenced.
-
-Flags:
-  -d, --dry-run           report what would be deleted, delete nothing
-  -m, --delete-untagged   also delete manifests no tag points at (children of a tagged index and
-                          referrers of a kept manifest stay)
-  -h, --help              this help`;
 
 /** Starts the registry role: the OCI API over the configured storage. */
 export async function start(config: WharfConfig, logger: Logger): Promise<RunningRole> {
   const settings = settingsFromConfig(config);
-  const registry = await startRegistry(settings, createStorageDriver(settings.storage), logger);
+  const events = new RegistryEvents(EVENTS_OFF, {
+    source: { addr: sourceAddr(settings.http.addr), instanceID: randomUUID() },
+    ...settings.events,
+  });
+  const registry = await startRegistry(settings, createStorageDriver(settings.storage), events, logger);
   return {
     name: 'registry',
     stop: async () => {
@@ -33,63 +25,9 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
   };
 }
 
-/** `wharf garbage-collect CONFIG [flags]`; returns the exit code. */
-export async function garbageCollect(args: string[]): Promise<number> {
-  let dryRun = false;
-  let deleteUntagged = false;
-  const files: string[] = [];
-  for (const arg of args) {
-    // registry:2 (cobra) also takes --flag=true|false
-    const [flag, value] = arg.split('=', 2) as [string, string | undefined];
-    const on = value === undefined || /^(1|t|true)$/i.test(value);
-    if (value !== undefined && !on && !/^(0|f|false)$/i.test(value)) {
-      process.stderr.write(`wharf garbage-collect: ${flag} takes true or false, not "${value}"\n`);
-      return 2;
-    }
-    if (flag === '-d' || flag === '--dry-run') dryRun = on;
-    else if (flag === '-m' || flag === '--delete-untagged') deleteUntagged = on;
-    else if (arg === '-h' || arg === '--help') {
-      process.stdout.write(`${GC_USAGE}\n`);
-      return 0;
-    } else if (arg.startsWith('-')) {
-      process.stderr.write(`wharf garbage-collect: unknown flag ${arg}\n${GC_USAGE}\n`);
-      return 2;
-    } else files.push(arg);
-  }
-  // As registry:2: the file comes from the argument or REGISTRY_CONFIGURATION_PATH, never from defaults,
-  // so collection never runs against a storage root nobody named.
-  const file = files[0] ?? process.env['REGISTRY_CONFIGURATION_PATH'];
-  if (files.length > 1 || !file) {
-    process.stderr.write(`wharf garbage-collect: ${files.length > 1 ? 'one CONFIG only' : 'CONFIG is required'}\n${GC_USAGE}\n`);
-    return 2;
-  }
-  let storage;
-  try {
-    storage = storageSettingsFromConfig(loadConfig({ file, env: process.env }));
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`wharf: configuration error: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
-  if (storage.driver === 'inmemory') {
-    process.stderr.write('wharf garbage-collect: the inmemory storage driver keeps nothing between runs: there is nothing to collect\n');
-    return 1;
-  }
-  const driver = createStorageDriver(storage);
-  try {
-    await driver.stat('/');
-  } catch (err) {
-    if (!isPathNotFound(err)) throw err;
-    process.stderr.write(`wharf garbage-collect: storage root ${storage.rootDirectory} does not exist\n`);
-    return 1;
-  }
-  try {
-    await new GarbageCollector(driver).run({ dryRun, deleteUntagged, log: (line) => process.stdout.write(`${line}\n`) });
-  } catch (err) {
-    process.stderr.write(`wharf garbage-collect: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
-  }
-  return 0;
+
+/** registry:2's event `source.addr`: this host's name with the port the registry listens on. */
+function sourceAddr(addr: string): string {
+  const colon = addr.lastIndexOf(':');
+  return colon === -1 ? hostname() : `${hostname()}:${addr.slice(colon + 1)}`;
 }

@@ -18,3 +18,6 @@ export * from './services/catalog.service.js';
 export * from './services/pagination.js';
 export * from './maintenance/garbage-collector.js';
 export * from './maintenance/upload-purger.js';
+export * from './events/event-context.js';
+export * from './events/event-sink.js';
+export * from './events/registry-events.js';

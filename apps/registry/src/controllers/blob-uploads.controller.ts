@@ -4,6 +4,7 @@ import { assertRepositoryName, BlobService, parseDigest, rangeHeader, RegistryEr
 import { RepositoryNamePipe } from '../http/registry-params.pipe.js';
 import { bodyOrEmpty, bodyStream } from '../http/request-body.js';
 import { parseContentLength, parseContentRange } from '../http/request-headers.js';
+import { EventContextFactory } from '../http/event-context.factory.js';
 import { UrlBuilder } from '../http/url-builder.js';
 
 /** The upload protocol: POST to start (or mount, or upload whole), PATCH chunks, PUT to finish. */
@@ -13,6 +14,7 @@ export class BlobUploadsController {
     private readonly uploads: UploadService,
     private readonly blobs: BlobService,
     private readonly urls: UrlBuilder,
+    private readonly events: EventContextFactory,
   ) {}
 
   @Post()
@@ -25,11 +27,12 @@ export class BlobUploadsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     if (mountParam !== undefined) {
-      const mounted = await this.blobs.mount(name, parseDigest(mountParam), fromParam === undefined ? undefined : assertRepositoryName(fromParam));
+      const from = fromParam === undefined ? undefined : assertRepositoryName(fromParam);
+      const mounted = await this.blobs.mount(name, parseDigest(mountParam), from, this.events.from(req));
       if (mounted) return this.created(req, reply, name, mounted);
     }
     if (digestParam !== undefined) {
-      const blob = await this.uploads.monolithic(name, parseDigest(digestParam), bodyOrEmpty(req));
+      const blob = await this.uploads.monolithic(name, parseDigest(digestParam), bodyOrEmpty(req), this.events.from(req));
       return this.created(req, reply, name, blob);
     }
     const upload = await this.uploads.start(name);
@@ -68,10 +71,8 @@ export class BlobUploadsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     if (digestParam === undefined) throw new RegistryError('DIGEST_INVALID', 'the digest query parameter is required');
-    const blob = await this.uploads.complete(name, id, parseDigest(digestParam), bodyStream(req), {
-      range: parseContentRange(header(req, 'content-range')),
-      contentLength: parseContentLength(header(req, 'content-length')),
-    });
+    const claims = { range: parseContentRange(header(req, 'content-range')), contentLength: parseContentLength(header(req, 'content-length')) };
+    const blob = await this.uploads.complete(name, id, parseDigest(digestParam), bodyStream(req), claims, this.events.from(req));
     this.created(req, reply, name, blob);
   }
 

@@ -2,11 +2,15 @@ import { Controller, Delete, Get, Head, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BlobService, type Digest } from '@wharf/registry-core';
 import { DigestPipe, RepositoryNamePipe } from '../http/registry-params.pipe.js';
+import { EventContextFactory } from '../http/event-context.factory.js';
 import { parseByteRange } from '../http/request-headers.js';
 
 @Controller('v2/:name/blobs')
 export class BlobsController {
-  constructor(private readonly blobs: BlobService) {}
+  constructor(
+    private readonly blobs: BlobService,
+    private readonly events: EventContextFactory,
+  ) {}
 
   @Head(':digest')
   async head(@Param('name', RepositoryNamePipe) name: string, @Param('digest', DigestPipe) digest: Digest, @Res() reply: FastifyReply): Promise<void> {
@@ -23,7 +27,7 @@ export class BlobsController {
   ): Promise<void> {
     const rangeHeader = req.headers.range;
     if (rangeHeader === undefined) {
-      const { info, stream } = await this.blobs.open(name, digest);
+      const { info, stream } = await this.blobs.open(name, digest, undefined, this.events.from(req));
       reply.headers(blobHeaders(digest, info.size)).send(stream);
       return;
     }
@@ -34,7 +38,7 @@ export class BlobsController {
       reply.status(416).headers({ 'Content-Range': `bytes */${size}`, 'Content-Length': 0 }).send();
       return;
     }
-    const { stream } = await this.blobs.open(name, digest, range);
+    const { stream } = await this.blobs.open(name, digest, range, this.events.from(req));
     reply
       .status(206)
       .headers(blobHeaders(digest, range.end - range.start + 1))
@@ -43,8 +47,13 @@ export class BlobsController {
   }
 
   @Delete(':digest')
-  async delete(@Param('name', RepositoryNamePipe) name: string, @Param('digest', DigestPipe) digest: Digest, @Res() reply: FastifyReply): Promise<void> {
-    await this.blobs.delete(name, digest);
+  async delete(
+    @Param('name', RepositoryNamePipe) name: string,
+    @Param('digest', DigestPipe) digest: Digest,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.blobs.delete(name, digest, this.events.from(req));
     reply.status(202).header('Docker-Content-Digest', digest.value).header('Content-Length', '0').send();
   }
 }

@@ -4,6 +4,7 @@ import { ManifestService, type ManifestReference, type StoredManifest } from '@w
 import { ManifestReferencePipe, RepositoryNamePipe } from '../http/registry-params.pipe.js';
 import { readBounded } from '../http/request-body.js';
 import { parseAccept } from '../http/request-headers.js';
+import { EventContextFactory } from '../http/event-context.factory.js';
 import { UrlBuilder } from '../http/url-builder.js';
 
 @Controller('v2/:name/manifests')
@@ -11,6 +12,7 @@ export class ManifestsController {
   constructor(
     private readonly manifests: ManifestService,
     private readonly urls: UrlBuilder,
+    private readonly events: EventContextFactory,
   ) {}
 
   @Get(':reference')
@@ -20,7 +22,7 @@ export class ManifestsController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const manifest = await this.manifests.get(name, reference, parseAccept(req.headers.accept));
+    const manifest = await this.manifests.get(name, reference, parseAccept(req.headers.accept), this.events.from(req));
     if (notModified(req, manifest)) {
       reply.status(304).headers(manifestHeaders(manifest)).send();
       return;
@@ -35,7 +37,7 @@ export class ManifestsController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const manifest = await this.manifests.get(name, reference, parseAccept(req.headers.accept));
+    const manifest = await this.manifests.get(name, reference, parseAccept(req.headers.accept), this.events.from(req));
     reply.headers(manifestHeaders(manifest)).send();
   }
 
@@ -47,7 +49,7 @@ export class ManifestsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const bytes = await readBounded(req, this.manifests.maxBytes);
-    const result = await this.manifests.put(name, reference, bytes, req.headers['content-type'], tagParams(req));
+    const result = await this.manifests.put(name, reference, bytes, req.headers['content-type'], tagParams(req), this.events.from(req));
     reply.status(201).headers({
       Location: this.urls.manifest(req, name, result.digest.value),
       'Docker-Content-Digest': result.digest.value,
@@ -63,9 +65,10 @@ export class ManifestsController {
   async delete(
     @Param('name', RepositoryNamePipe) name: string,
     @Param('reference', ManifestReferencePipe) reference: ManifestReference,
+    @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.manifests.delete(name, reference);
+    await this.manifests.delete(name, reference, this.events.from(req));
     reply.status(202).header('Content-Length', '0').send();
   }
 }

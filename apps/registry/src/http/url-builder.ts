@@ -33,12 +33,17 @@ export class UrlBuilder {
     return `<${this.prefix}${path}?${new URLSearchParams(query).toString()}>; rel="next"`;
   }
 
-  private absolute(req: FastifyRequest, path: string): string {
-    if (this.settings.http.relativeUrls) return `${this.prefix}${path}`;
-    if (this.settings.http.host) return `${this.settings.http.host.replace(/\/+$/, '')}${this.prefix}${path}`;
+  /** The absolute base of API URLs (always absolute: events carry it even with relativeurls). */
+  absoluteBase(req: FastifyRequest): string {
+    if (this.settings.http.host) return `${this.settings.http.host.replace(/\/+$/, '')}${this.prefix}`;
     const proto = firstHeader(req.headers['x-forwarded-proto']) ?? req.protocol;
     const host = firstHeader(req.headers['x-forwarded-host']) ?? req.headers.host ?? 'localhost';
-    return `${proto}://${host}${this.prefix}${path}`;
+    return `${proto}://${host}${this.prefix}`;
+  }
+
+  private absolute(req: FastifyRequest, path: string): string {
+    if (this.settings.http.relativeUrls) return `${this.prefix}${path}`;
+    return `${this.absoluteBase(req)}${path}`;
   }
 }
 

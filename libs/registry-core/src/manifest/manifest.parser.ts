@@ -150,3 +150,17 @@ function parseJsonObject(bytes: Buffer): Json {
 function invalid(detail: string): never {
   throw new RegistryError('MANIFEST_INVALID', detail);
 }
+
+/**
+ * Descriptors a stored manifest references (config and layers, or an index's
+ * children), read tolerantly for event payloads; empty when unreadable.
+ */
+export function storedManifestReferences(bytes: Buffer): Descriptor[] {
+  try {
+    const doc = JSON.parse(bytes.toString('utf8')) as { config?: Descriptor; layers?: Descriptor[]; manifests?: Descriptor[] };
+    const all = [...(doc.config ? [doc.config] : []), ...(doc.layers ?? []), ...(doc.manifests ?? [])];
+    return all.filter((d) => d && typeof d.digest === 'string' && typeof d.mediaType === 'string');
+  } catch {
+    return [];
+  }
+}

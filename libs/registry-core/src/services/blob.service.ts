@@ -5,6 +5,8 @@ import { paths } from '../storage/paths.js';
 import { isPathNotFound, type StorageDriver } from '../storage/storage-driver.js';
 import { LinkStore } from '../stores/link.store.js';
 import type { WriteGuard } from './write-guard.js';
+import type { EventContext } from '../events/event-context.js';
+import type { RegistryEvents } from '../events/registry-events.js';
 
 export interface BlobInfo {
   digest: Digest;
@@ -27,6 +29,7 @@ export class BlobService {
   constructor(
     private readonly driver: StorageDriver,
     private readonly guard: WriteGuard,
+    private readonly events: RegistryEvents,
   ) {
     this.links = new LinkStore(driver);
   }
@@ -43,21 +46,29 @@ export class BlobService {
     return { digest, size };
   }
 
-  async open(name: string, digest: Digest, range?: ByteRange): Promise<{ info: BlobInfo; stream: Readable }> {
+  async open(name: string, digest: Digest, range?: ByteRange, ctx?: EventContext): Promise<{ info: BlobInfo; stream: Readable }> {
     const info = await this.stat(name, digest);
+    let stream: Readable;
     try {
-      const stream = await this.driver.reader(paths.blobData(digest), range?.start ?? 0, range?.end);
-      return { info, stream };
+      stream = await this.driver.reader(paths.blobData(digest), range?.start ?? 0, range?.end);
     } catch (err) {
       if (isPathNotFound(err)) throw blobUnknown(digest);
       throw err;
     }
+    try {
+      if (ctx) await this.events.blobPulled(ctx, name, digest, info.size);
+    } catch (err) {
+      stream.destroy();
+      throw err;
+    }
+    return { info, stream };
   }
 
   /** Unlinks the blob from the repository; its bytes go when garbage collection finds no other link. */
-  async delete(name: string, digest: Digest): Promise<void> {
+  async delete(name: string, digest: Digest, ctx?: EventContext): Promise<void> {
     this.guard.assertDeletable();
     if (!(await this.links.remove(paths.layerDir(name, digest)))) throw blobUnknown(digest);
+    if (ctx) await this.events.blobDeleted(ctx, name, digest);
   }
 
   /**
@@ -65,12 +76,13 @@ export class BlobService {
    * holds; without it (the spec's anonymous mount), any blob the registry stores.
    * Returns undefined when there is nothing to mount, so the caller starts an upload.
    */
-  async mount(name: string, digest: Digest, from: string | undefined): Promise<BlobInfo | undefined> {
+  async mount(name: string, digest: Digest, from: string | undefined, ctx?: EventContext): Promise<BlobInfo | undefined> {
     this.guard.assertWritable();
     if (from !== undefined && !(await this.links.exists(paths.layerLink(from, digest)))) return undefined;
     const size = await this.links.statSize(paths.blobData(digest));
     if (size === undefined) return undefined;
     await this.link(name, digest);
+    if (ctx) await this.events.blobMounted(ctx, name, digest, size, from);
     return { digest, size };
   }
 

@@ -3,7 +3,9 @@ import { RegistryError } from '../errors/registry-error.js';
 import { digestBytes, parseDigest, type Digest } from '../digest.js';
 import { INDEX_MEDIA_TYPES } from '../media-types.js';
 import type { Descriptor } from '../manifest/descriptor.js';
-import { parseManifest, storedManifestMediaType, type ParsedManifest } from '../manifest/manifest.parser.js';
+import { parseManifest, storedManifestMediaType, storedManifestReferences, type ParsedManifest } from '../manifest/manifest.parser.js';
+import type { EventContext } from '../events/event-context.js';
+import type { RegistryEvents } from '../events/registry-events.js';
 import { isValidTag, type ManifestReference } from '../reference.js';
 import { paths } from '../storage/paths.js';
 import { isPathNotFound, type StorageDriver } from '../storage/storage-driver.js';
@@ -41,6 +43,7 @@ export class ManifestService {
     private readonly referrers: ReferrersService,
     private readonly guard: WriteGuard,
     private readonly options: Pick<RegistryOptions, 'maxManifestBytes' | 'manifestCacheBytes'>,
+    private readonly events: RegistryEvents,
   ) {
     this.links = new LinkStore(driver, 10_000);
     this.cache = new LRUCache({ maxSize: Math.max(options.manifestCacheBytes, 1), sizeCalculation: (m) => m.bytes.length || 1 });
@@ -68,8 +71,16 @@ export class ManifestService {
    * takes; an index the client cannot read is answered with its linux/amd64
    * child when that is acceptable, as registry:2 does for old clients.
    */
-  async get(name: string, reference: ManifestReference, accept: readonly string[] = []): Promise<StoredManifest> {
-    const manifest = await this.load(await this.resolve(name, reference));
+  async get(name: string, reference: ManifestReference, accept: readonly string[] = [], ctx?: EventContext): Promise<StoredManifest> {
+    const manifest = await this.negotiate(name, await this.load(await this.resolve(name, reference)), accept);
+    if (ctx) {
+      const tag = reference.kind === 'tag' ? reference.tag : undefined;
+      await this.events.manifestPulled(ctx, name, this.facts(manifest), tag);
+    }
+    return manifest;
+  }
+
+  private async negotiate(name: string, manifest: StoredManifest, accept: readonly string[]): Promise<StoredManifest> {
     if (!INDEX_MEDIA_TYPES.has(manifest.mediaType) || acceptable(accept, manifest.mediaType)) return manifest;
     const child = defaultPlatformChild(manifest.bytes);
     if (!child || !acceptable(accept, child.mediaType)) return manifest;
@@ -80,7 +91,23 @@ export class ManifestService {
     }
   }
 
-  async put(name: string, reference: ManifestReference, bytes: Buffer, contentType: string | undefined, extraTags: readonly string[] = []): Promise<PutManifestResult> {
+  private facts(manifest: StoredManifest) {
+    return {
+      digest: manifest.digest,
+      mediaType: manifest.mediaType,
+      size: manifest.bytes.length,
+      references: this.events.includeReferences ? storedManifestReferences(manifest.bytes) : [],
+    };
+  }
+
+  async put(
+    name: string,
+    reference: ManifestReference,
+    bytes: Buffer,
+    contentType: string | undefined,
+    extraTags: readonly string[] = [],
+    ctx?: EventContext,
+  ): Promise<PutManifestResult> {
     this.guard.assertWritable();
     const invalidTag = extraTags.find((tag) => !isValidTag(tag));
     if (invalidTag !== undefined) throw new RegistryError('TAG_INVALID', { tag: invalidTag.slice(0, 200) }, { message: 'invalid tag' });
@@ -102,6 +129,10 @@ export class ManifestService {
     const tagNames = reference.kind === 'tag' ? [reference.tag, ...extraTags] : [...extraTags];
     const tags: PutManifestResult['tags'] = [];
     for (const tag of new Set(tagNames)) tags.push({ tag, previous: await this.tag(name, tag, digest) });
+    if (ctx) {
+      const facts = { digest, mediaType: parsed.mediaType, size: bytes.length, references: [...parsed.blobs, ...parsed.manifests] };
+      await this.events.manifestPushed(ctx, name, facts, tags.map((t) => t.tag));
+    }
     return { digest, parsed, tags };
   }
 
@@ -109,11 +140,12 @@ export class ManifestService {
    * By tag: removes the tag. By digest: removes the manifest from the repository
    * together with every tag pointing at it, as registry:2 does.
    */
-  async delete(name: string, reference: ManifestReference): Promise<{ digest: Digest; tags: string[] }> {
+  async delete(name: string, reference: ManifestReference, ctx?: EventContext): Promise<{ digest: Digest; tags: string[] }> {
     this.guard.assertDeletable();
     const digest = await this.resolve(name, reference);
     if (reference.kind === 'tag') {
       await this.links.remove(paths.tagDir(name, reference.tag));
+      if (ctx) await this.events.tagDeleted(ctx, name, reference.tag);
       return { digest, tags: [reference.tag] };
     }
     const manifest = await this.load(digest).catch(() => undefined);
@@ -128,6 +160,7 @@ export class ManifestService {
         untagged.push(tag);
       }
     }
+    if (ctx) await this.events.manifestDeleted(ctx, name, digest);
     return { digest, tags: untagged };
   }
 

@@ -10,6 +10,8 @@ import type { BlobInfo, BlobService } from './blob.service.js';
 import { HashingTap } from './hashing-tap.js';
 import { UploadHashes } from './upload-hashes.js';
 import type { WriteGuard } from './write-guard.js';
+import type { EventContext } from '../events/event-context.js';
+import type { RegistryEvents } from '../events/registry-events.js';
 
 export interface UploadStatus {
   id: string;
@@ -38,6 +40,7 @@ export class UploadService {
     private readonly driver: StorageDriver,
     private readonly blobs: BlobService,
     private readonly guard: WriteGuard,
+    private readonly events: RegistryEvents,
     private readonly hashes = new UploadHashes(),
   ) {
     this.links = new LinkStore(driver);
@@ -72,7 +75,7 @@ export class UploadService {
   }
 
   /** Finishes an upload (PUT), with an optional last chunk, and verifies the digest. */
-  async complete(name: string, id: string, digest: Digest, body?: Readable, claims: ChunkClaims = {}): Promise<BlobInfo> {
+  async complete(name: string, id: string, digest: Digest, body?: Readable, claims: ChunkClaims = {}, ctx?: EventContext): Promise<BlobInfo> {
     this.guard.assertWritable();
     let size = await this.offsetOf(name, id);
     if (body) {
@@ -87,11 +90,11 @@ export class UploadService {
     // Durable before visible: one fsync of the whole file, then the atomic move.
     const writer = await this.driver.writer(paths.uploadData(name, id), true);
     await writer.commit();
-    return this.publish(name, id, digest, size);
+    return this.promote(name, id, digest, size, ctx);
   }
 
   /** A whole blob in one request (POST ?digest= or PUT on a fresh upload): hashed as it streams. */
-  async monolithic(name: string, digest: Digest, body: Readable): Promise<BlobInfo> {
+  async monolithic(name: string, digest: Digest, body: Readable, ctx?: EventContext): Promise<BlobInfo> {
     this.guard.assertWritable();
     const id = randomUUID();
     const hash = createDigester(digest.algorithm);
@@ -111,7 +114,7 @@ export class UploadService {
       await this.discard(name, id);
       throw err;
     }
-    return this.publish(name, id, digest, tap.bytes);
+    return this.promote(name, id, digest, tap.bytes, ctx);
   }
 
   async cancel(name: string, id: string): Promise<void> {
@@ -143,13 +146,14 @@ export class UploadService {
     return digestOf(digest.algorithm, hash);
   }
 
-  private async publish(name: string, id: string, digest: Digest, size: number): Promise<BlobInfo> {
+  private async promote(name: string, id: string, digest: Digest, size: number, ctx: EventContext | undefined): Promise<BlobInfo> {
     // Identical content may already be there (another client pushed the same layer): keep one copy.
     if (!(await this.blobs.existsGlobally(digest))) {
       await this.driver.move(paths.uploadData(name, id), paths.blobData(digest));
     }
     await this.blobs.link(name, digest);
     await this.discard(name, id);
+    if (ctx) await this.events.blobPushed(ctx, name, digest, size);
     return { digest, size };
   }
 

@@ -1,0 +1,15 @@
+import type { EventRequest } from '@wharf/events';
+
+/**
+ * Who asked, from where, and how to name resources in URLs: what an event
+ * needs that a service cannot know. Built per request by the HTTP layer;
+ * a service called without one (garbage collection, tools) emits nothing.
+ */
+export interface EventContext {
+  request: EventRequest;
+  actor: { name?: string };
+  /** Absolute base of API URLs, ending in '/': `https://registry.example.com/` (+ http.prefix). */
+  baseUrl: string;
+  /** Manifest GETs are pulls; HEADs are not, unless the counters are told to count them. */
+  isHead?: boolean;
+}
