@@ -86,10 +86,6 @@ export class BlobService {
     return { digest, size };
   }
 
-  async existsGlobally(digest: Digest): Promise<boolean> {
-    return this.links.exists(paths.blobData(digest));
-  }
-
   isLinked(name: string, digest: Digest): Promise<boolean> {
     return this.links.exists(paths.layerLink(name, digest));
   }

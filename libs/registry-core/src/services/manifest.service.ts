@@ -167,8 +167,8 @@ export class ManifestService {
   private async tag(name: string, tag: string, digest: Digest): Promise<Digest | undefined> {
     const previous = await this.links.read(paths.tagCurrentLink(name, tag));
     if (previous?.value === digest.value) return previous;
-    await this.links.write(paths.tagIndexLink(name, tag, digest), digest);
-    await this.links.write(paths.tagCurrentLink(name, tag), digest);
+    // The index entry is history only; nothing reads it to resolve the tag, so both go at once.
+    await Promise.all([this.links.write(paths.tagIndexLink(name, tag, digest), digest), this.links.write(paths.tagCurrentLink(name, tag), digest)]);
     return previous;
   }
 

@@ -49,7 +49,11 @@ export class UploadService {
   async start(name: string): Promise<UploadStatus> {
     this.guard.assertWritable();
     const id = randomUUID();
-    await this.driver.putContent(paths.uploadStartedAt(name, id), new Date().toISOString());
+    // Neither file needs to survive a power cut: a lost upload is restarted by the client,
+    // and the purger dates an upload by its data file when startedat is missing.
+    const startedAt = await this.driver.writer(paths.uploadStartedAt(name, id), false);
+    startedAt.stream.end(new Date().toISOString());
+    await startedAt.close();
     const writer = await this.driver.writer(paths.uploadData(name, id), false);
     await writer.close();
     return { id, offset: 0 };
@@ -78,18 +82,18 @@ export class UploadService {
   async complete(name: string, id: string, digest: Digest, body?: Readable, claims: ChunkClaims = {}, ctx?: EventContext): Promise<BlobInfo> {
     this.guard.assertWritable();
     let size = await this.offsetOf(name, id);
+    // Durable before visible: the whole file is fsynced (with the last chunk, or on its own) before the move.
     if (body) {
       checkClaims(size, claims);
-      size += await this.write(name, id, size, body);
+      size += await this.write(name, id, size, body, 'commit');
+    } else {
+      await (await this.driver.writer(paths.uploadData(name, id), true)).commit();
     }
     const actual = this.hashes.finish(id, size, digest.algorithm) ?? (await this.rehash(name, id, digest));
     if (actual.value !== digest.value) {
       await this.discard(name, id);
       throw new RegistryError('DIGEST_INVALID', { expected: digest.value, actual: actual.value });
     }
-    // Durable before visible: one fsync of the whole file, then the atomic move.
-    const writer = await this.driver.writer(paths.uploadData(name, id), true);
-    await writer.commit();
     return this.promote(name, id, digest, size, ctx);
   }
 
@@ -123,7 +127,8 @@ export class UploadService {
     await this.discard(name, id);
   }
 
-  private async write(name: string, id: string, offset: number, body: Readable): Promise<number> {
+  /** Appends a chunk; `commit` also makes the whole file durable (the last chunk of an upload). */
+  private async write(name: string, id: string, offset: number, body: Readable, end: 'close' | 'commit' = 'close'): Promise<number> {
     const tap = new HashingTap(this.hashes.resume(id, offset));
     const writer = await this.driver.writer(paths.uploadData(name, id), true);
     try {
@@ -134,7 +139,7 @@ export class UploadService {
       await writer.close().catch(() => undefined);
       throw err;
     }
-    await writer.close();
+    await (end === 'commit' ? writer.commit() : writer.close());
     this.hashes.advance(id, offset + tap.bytes);
     return tap.bytes;
   }
@@ -147,12 +152,10 @@ export class UploadService {
   }
 
   private async promote(name: string, id: string, digest: Digest, size: number, ctx: EventContext | undefined): Promise<BlobInfo> {
-    // Identical content may already be there (another client pushed the same layer): keep one copy.
-    if (!(await this.blobs.existsGlobally(digest))) {
-      await this.driver.move(paths.uploadData(name, id), paths.blobData(digest));
-    }
-    await this.blobs.link(name, digest);
-    await this.discard(name, id);
+    // Identical content may already be there (another client pushed the same layer): the move
+    // replaces it atomically with the same bytes, so there is still one copy and readers never miss it.
+    await this.driver.move(paths.uploadData(name, id), paths.blobData(digest));
+    await Promise.all([this.blobs.link(name, digest), this.discard(name, id)]);
     if (ctx) await this.events.blobPushed(ctx, name, digest, size);
     return { digest, size };
   }
