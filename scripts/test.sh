@@ -19,19 +19,23 @@ if ((${#unit[@]} + ${#e2e[@]} == 0)); then
 fi
 echo "[test] ${#unit[@]} unit test files, ${#e2e[@]} e2e test files"
 
-# the e2e suites drive the docker engine; start it here so its startup is not charged to one test's timeout
-started_dockerd=0
-if ((${#e2e[@]})); then
-  out="$(bash scripts/dockerd.sh start)" || { echo "$out" >&2; echo "[test] could not start dockerd" >&2; exit 1; }
-  echo "[test] $out"
-  [[ $out == *"already running"* ]] || started_dockerd=1
-fi
+# the e2e suites drive real services; start each once here (so start-up is not charged to one
+# test's timeout) and stop only what this run started
+started=()
 tap="$(mktemp)"
 cleanup() {
   rm -f "$tap"
-  if ((started_dockerd)); then bash scripts/dockerd.sh stop >/dev/null || true; fi
+  for service in "${started[@]}"; do bash "scripts/$service.sh" stop >/dev/null || true; done
 }
 trap cleanup EXIT
+if ((${#e2e[@]})); then
+  for service in dockerd redis postgres elasticsearch; do
+    [[ -f "scripts/$service.sh" ]] || continue
+    out="$(bash "scripts/$service.sh" start)" || { echo "$out" >&2; echo "[test] could not start $service" >&2; exit 1; }
+    echo "[test] $out"
+    [[ $out == *"already running"* ]] || started+=("$service")
+  done
+fi
 
 # one run so node's summary counts everything; files run one at a time because the e2e files contend
 # for the docker engine and the two cores; a per-test timeout bounds any hang

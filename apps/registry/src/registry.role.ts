@@ -3,24 +3,38 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { WharfConfig } from '@wharf/config';
 import type { Logger, RunningRole } from '@wharf/observability';
+import { EventPipeline } from '@wharf/queue';
 import { EVENTS_OFF, RegistryEvents } from '@wharf/registry-core';
+import { startDebugServer } from './debug-server.js';
 import { startRegistry } from './http-server.js';
 import { settingsFromConfig } from './settings-from-config.js';
 import { createStorageDriver } from './storage-driver.factory.js';
 
-/** Starts the registry role: the OCI API over the configured storage. */
+/**
+ * Starts the registry role: the OCI API over the configured storage and, with a
+ * `redis` section, the event pipeline (spool, forwarder, registry:2 endpoint delivery).
+ */
 export async function start(config: WharfConfig, logger: Logger): Promise<RunningRole> {
   const settings = settingsFromConfig(config);
-  const events = new RegistryEvents(EVENTS_OFF, {
+  const pipeline = await EventPipeline.start(config, logger);
+  const events = new RegistryEvents(pipeline?.sink ?? EVENTS_OFF, {
     source: { addr: sourceAddr(settings.http.addr), instanceID: randomUUID() },
     ...settings.events,
   });
   const registry = await startRegistry(settings, createStorageDriver(settings.storage), events, logger);
+  const { debug } = config.http;
+  const debugServer =
+    pipeline && debug.addr !== undefined && debug.prometheus.enabled
+      ? await startDebugServer(debug.addr, debug.prometheus.path, pipeline.metricsHandler())
+      : undefined;
   return {
     name: 'registry',
     stop: async () => {
       logger.info({ drainTimeoutMs: settings.http.drainTimeoutMs }, 'registry: draining requests');
       await registry.close();
+      debugServer?.close();
+      // After the last request: every event it spooled gets its chance to reach Redis now.
+      await pipeline?.stop();
     },
   };
 }

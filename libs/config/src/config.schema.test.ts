@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MINIMAL, parse } from './config.test-helpers.js';
+import { MINIMAL, parse, rejects } from './config.test-helpers.js';
 
 describe('log', () => {
   test('level, formatter, fields and access log', () => {
@@ -273,9 +273,34 @@ describe('notifications', () => {
           ignoredMediaTypes: ['application/octet-stream'],
           ignore: { mediaTypes: ['application/octet-stream'], actions: ['pull'] },
           disabled: false,
+          maxRetryAgeMs: 86_400_000,
         },
       ],
+      spool: {},
+      replay: { retentionMs: 86_400_000, maxEvents: 100_000 },
     });
+  });
+
+  test("Wharf's keys: spool.directory, replay.retention|maxevents, endpoints[].maxretryage", () => {
+    const config = parse(`${MINIMAL}notifications:
+  spool:
+    directory: /var/spool/wharf
+  replay:
+    retention: 2h
+    maxevents: 5000
+  endpoints:
+    - {name: a, url: "http://a/", maxretryage: 30m}
+`);
+    assert.deepEqual(config.notifications.spool, { directory: '/var/spool/wharf' });
+    assert.deepEqual(config.notifications.replay, { retentionMs: 7_200_000, maxEvents: 5_000 });
+    assert.equal(config.notifications.endpoints[0]!.maxRetryAgeMs, 1_800_000);
+    const env = parse(MINIMAL, { REGISTRY_NOTIFICATIONS_SPOOL_DIRECTORY: '/tmp/spool' });
+    assert.deepEqual(env.notifications.spool, { directory: '/tmp/spool' });
+  });
+
+  test('replay.maxevents must be positive; spool.directory must be text', () => {
+    rejects(`${MINIMAL}notifications:\n  replay:\n    maxevents: 0\n`, {}, /maxevents/);
+    rejects(`${MINIMAL}notifications:\n  spool:\n    directory: [a, b]\n`, {}, /directory/);
   });
 
   test('unset or zero timeout, threshold and backoff take registry:2 defaults (1s, 10, 1s)', () => {
@@ -458,14 +483,13 @@ describe("Wharf's own sections", () => {
     });
   });
 
-  test('webhooks is passed through as written; api has an address', () => {
-    const config = parse(`${MINIMAL}webhooks:\n  signing:\n    secret: s\n  retries: 5\napi:\n  addr: :8080\n`);
-    assert.deepEqual(config.webhooks, { signing: { secret: 's' }, retries: 5 });
+  test('api has an address (webhooks: see config.webhooks.test.ts)', () => {
+    const config = parse(`${MINIMAL}api:\n  addr: :8080\n`);
     assert.deepEqual(config.api, { addr: ':8080' });
   });
 
   test('absent sections are undefined', () => {
     const config = parse(MINIMAL);
-    assert.deepEqual([config.elasticsearch, config.database, config.webhooks, config.api], [undefined, undefined, undefined, undefined]);
+    assert.deepEqual([config.elasticsearch, config.database, config.api], [undefined, undefined, undefined]);
   });
 });

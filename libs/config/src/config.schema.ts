@@ -19,10 +19,13 @@ import { middlewareSection, proxySection, reportingSection } from './sections/un
 import { toValidationConfig, validationSection } from './sections/validation.section.js';
 import {
   apiSection,
+  countersSection,
   databaseSection,
   elasticsearchSection,
+  toCountersConfig,
   toDatabaseConfig,
   toElasticsearchConfig,
+  toWebhooksConfig,
   webhooksSection,
 } from './sections/wharf.section.js';
 import type { WharfConfig } from './config.types.js';
@@ -60,6 +63,7 @@ export const configSchema = section({
   // Wharf's own sections.
   elasticsearch: optionalSection(elasticsearchSection),
   database: optionalSection(databaseSection),
+  counters: countersSection,
   webhooks: optionalSection(webhooksSection),
   api: optionalSection(apiSection),
 })
@@ -95,7 +99,8 @@ export const configSchema = section({
       policy: { repository: { classes: raw.policy.repository.classes } },
       ...optionalKey('elasticsearch', raw.elasticsearch && toElasticsearchConfig(raw.elasticsearch)),
       ...optionalKey('database', raw.database && toDatabaseConfig(raw.database)),
-      ...optionalKey('webhooks', raw.webhooks),
+      counters: toCountersConfig(raw.counters),
+      webhooks: toWebhooksConfig(raw.webhooks),
       ...optionalKey('api', raw.api && { addr: raw.api.addr }),
     }),
   );

@@ -132,11 +132,27 @@ export interface NotificationEndpointConfig {
   ignoredMediaTypes: string[];
   ignore: { mediaTypes: string[]; actions: EventAction[] };
   disabled: boolean;
+  /**
+   * Wharf (`maxretryage`): a delivery that still fails this long after its event was queued goes to
+   * the endpoint's dead-letter set instead of being retried forever as registry:2 would. Default 24h.
+   */
+  maxRetryAgeMs: number;
 }
 
 export interface NotificationsConfig {
   events: { includeReferences: boolean };
   endpoints: NotificationEndpointConfig[];
+  /**
+   * Wharf: the local spool every event is written to before the request completes. Absent
+   * directory: `<rootdirectory>/wharf/spool` with the filesystem driver (beside `docker/`, which
+   * registry:2's layout never reads), a fresh temp folder with inmemory (see libs/queue spool-directory.ts).
+   */
+  spool: { directory?: string };
+  /**
+   * Wharf: recent events kept in Redis (a capped stream) so an operator can replay them to one
+   * endpoint; whichever limit is hit first trims. Defaults 24h and 100000 events.
+   */
+  replay: { retentionMs: number; maxEvents: number };
 }
 
 /**
@@ -225,6 +241,38 @@ export interface DatabaseConfig {
   user?: string;
   password?: string;
   database?: string;
+  /** Schema holding Wharf's tables (created when missing); default: the server's search_path (public). */
+  schema?: string;
+  /** Connections per process; default 10. */
+  poolSize?: number;
+}
+
+/** The `counters:` section: what apps/counter counts as a download. */
+export interface CountersConfig {
+  /** Manifest HEAD requests count as pulls (the registry then emits them, marked request.method "HEAD"). Default false. */
+  countHead: boolean;
+  /** Actor names or globs whose events are not counted. Default none. */
+  excludeActors: string[];
+  /** Regular expressions; events whose request.useragent matches one are not counted. Default none. */
+  excludeUserAgents: string[];
+}
+
+/** The `webhooks:` section: how apps/deployer delivers webhook subscriptions. */
+export interface WebhooksConfig {
+  /** Per attempt; default 10s. */
+  timeoutMs: number;
+  /** Attempts per delivery, the first included; default 10. */
+  maxAttempts: number;
+  /** Wait before the first retry, doubling per attempt (with ±10% jitter); default 10s. */
+  backoffMs: number;
+  /** Cap on one wait; default 1h. */
+  maxBackoffMs: number;
+  /** Consecutive failed attempts that flag a subscription `failing`; default 5. */
+  failureThreshold: number;
+  /** Deliveries in flight per deployer process; default 10. */
+  concurrency: number;
+  /** How long the deployer reuses the enabled subscriptions it read; default 2s. */
+  subscriptionCacheMs: number;
 }
 
 export interface WharfConfig {
@@ -246,7 +294,9 @@ export interface WharfConfig {
   policy: { repository: { classes: string[] } };
   elasticsearch?: ElasticsearchConfig;
   database?: DatabaseConfig;
-  /** Wharf's webhook subscriptions section, passed through as written. */
-  webhooks?: Record<string, unknown>;
+  /** Always present, with defaults. */
+  counters: CountersConfig;
+  /** Always present, with defaults. */
+  webhooks: WebhooksConfig;
   api?: { addr: string };
 }

@@ -1,8 +1,9 @@
 /**
  * Queue and job naming shared by the registry (producer) and the workers.
  * Every consumer has its own queue, so a slow or failing consumer never holds
- * back another; job ids are `${eventId}:${consumer}` so re-publishing an event
- * (after a crash, from the spool, or by a replay) never duplicates work.
+ * back another; job ids are `${eventId}.${consumer}` so re-publishing an event
+ * (after a crash, from the spool, or by a replay) never duplicates work. (`.`, not
+ * `:`: BullMQ 6 refuses custom job ids containing `:`.)
  */
 export enum InternalConsumer {
   Indexer = 'indexer',
@@ -25,5 +26,5 @@ export function endpointQueueName(endpointName: string): string {
 }
 
 export function eventJobId(eventId: string, consumer: string): string {
-  return `${eventId}:${consumer}`;
+  return `${eventId}.${consumer}`;
 }

@@ -8,6 +8,13 @@ const DEFAULT_TIMEOUT_MS = 1_000;
 const DEFAULT_THRESHOLD = 10;
 const DEFAULT_BACKOFF_MS = 1_000;
 
+// Wharf's own keys (registry:2 has no durable queue, so no equivalent): see libs/queue.
+/** A delivery still failing this long after its event was queued goes to the endpoint's dead-letter set. */
+const DEFAULT_MAX_RETRY_AGE_MS = 24 * 3_600_000;
+/** Recent events kept in Redis so an operator can replay them to an endpoint. */
+const DEFAULT_REPLAY_RETENTION_MS = 24 * 3_600_000;
+const DEFAULT_REPLAY_MAX_EVENTS = 100_000;
+
 const endpoint = section({
   name: text(),
   disabled: bool().default(false),
@@ -21,10 +28,13 @@ const endpoint = section({
     mediatypes: textList(),
     actions: list(choice(['pull', 'push', 'mount', 'delete'])),
   }),
+  maxretryage: duration().optional(),
 });
 
 export const notificationsSection = section({
   events: section({ includereferences: bool().default(false) }),
+  spool: section({ directory: text().optional() }),
+  replay: section({ retention: duration().optional(), maxevents: int({ min: 1 }).optional() }),
   endpoints: list(endpoint).superRefine((endpoints, ctx) => {
     const seen = new Set<string>();
     endpoints.forEach((e, index) => {
@@ -50,7 +60,14 @@ export function toNotificationsConfig(raw: z.output<typeof notificationsSection>
         ignoredMediaTypes: e.ignoredmediatypes,
         ignore: { mediaTypes: e.ignore.mediatypes, actions: e.ignore.actions },
         disabled: e.disabled,
+        maxRetryAgeMs: e.maxretryage !== undefined && e.maxretryage > 0 ? e.maxretryage : DEFAULT_MAX_RETRY_AGE_MS,
       }),
     ),
+    spool: raw.spool.directory === undefined ? {} : { directory: raw.spool.directory },
+    replay: {
+      retentionMs:
+        raw.replay.retention !== undefined && raw.replay.retention > 0 ? raw.replay.retention : DEFAULT_REPLAY_RETENTION_MS,
+      maxEvents: raw.replay.maxevents ?? DEFAULT_REPLAY_MAX_EVENTS,
+    },
   };
 }

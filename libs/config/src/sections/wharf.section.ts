@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { freeMap, isHttpUrl, int, section, text, textList } from '../config.fields.js';
-import type { DatabaseConfig, ElasticsearchConfig } from '../config.types.js';
+import { bool, duration, isHttpUrl, int, section, text, textList } from '../config.fields.js';
+import type { CountersConfig, DatabaseConfig, ElasticsearchConfig, WebhooksConfig } from '../config.types.js';
 
 /*
  * Sections Wharf adds to the registry:2 format. Parsed now so that a typo stops start-up, even
@@ -42,6 +42,10 @@ export const databaseSection = section({
   user: text().optional(),
   password: text().optional(),
   database: text().optional(),
+  schema: text()
+    .refine((value) => /^[a-z_][a-z0-9_]{0,62}$/.test(value), { message: 'expected a lower-case SQL identifier (a-z, 0-9, _)' })
+    .optional(),
+  poolsize: int({ min: 1, max: 1_000 }).optional(),
 }).superRefine((value, ctx) => {
   if (value.url === undefined && value.host === undefined) {
     ctx.addIssue({ code: 'custom', path: ['url'], message: 'required: set database.url or database.host' });
@@ -52,17 +56,92 @@ export const databaseSection = section({
 });
 
 export function toDatabaseConfig(raw: z.output<typeof databaseSection>): DatabaseConfig {
-  if (raw.url !== undefined) return { url: raw.url };
+  const tuning = {
+    ...(raw.schema === undefined ? {} : { schema: raw.schema }),
+    ...(raw.poolsize === undefined ? {} : { poolSize: raw.poolsize }),
+  };
+  if (raw.url !== undefined) return { url: raw.url, ...tuning };
   return {
     ...(raw.host === undefined ? {} : { host: raw.host }),
     port: raw.port ?? 5432,
     ...(raw.user === undefined ? {} : { user: raw.user }),
     ...(raw.password === undefined ? {} : { password: raw.password }),
     ...(raw.database === undefined ? {} : { database: raw.database }),
+    ...tuning,
   };
 }
 
-export const webhooksSection = freeMap();
+/**
+ * What counts as a download (apps/counter). Defaults: HEAD requests do not count, nobody is
+ * excluded. The patterns are checked here so a typo stops start-up rather than every event.
+ */
+export const countersSection = section({
+  counthead: bool().default(false),
+  /** Actor names or globs (`*` any run of characters, `?` one): scanners, mirrors, robot accounts. */
+  excludeactors: textList(),
+  /** Regular expressions matched against request.useragent. */
+  excludeuseragents: textList(),
+}).superRefine((value, ctx) => {
+  value.excludeuseragents.forEach((pattern, index) => {
+    try {
+      new RegExp(pattern);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['excludeuseragents', index], message: `invalid regular expression: ${(error as Error).message}` });
+    }
+  });
+});
+
+export function toCountersConfig(raw: z.output<typeof countersSection>): CountersConfig {
+  return { countHead: raw.counthead, excludeActors: raw.excludeactors, excludeUserAgents: raw.excludeuseragents };
+}
+
+/*
+ * How apps/deployer delivers webhook subscriptions (the subscriptions themselves live in PostgreSQL).
+ * The defaults ride out a receiver that is down for an hour: 10 attempts, the first retry after 10s,
+ * each wait doubling up to 1h (10s + 20s + … + 2560s ≈ 85 min in all).
+ */
+const WEBHOOK_DEFAULTS: WebhooksConfig = {
+  timeoutMs: 10_000,
+  maxAttempts: 10,
+  backoffMs: 10_000,
+  maxBackoffMs: 3_600_000,
+  failureThreshold: 5,
+  concurrency: 10,
+  subscriptionCacheMs: 2_000,
+};
+
+export const webhooksSection = section({
+  /** Per attempt: connect, send and the response headers. */
+  timeout: duration().optional(),
+  maxattempts: int({ min: 1, max: 100 }).optional(),
+  /** Wait before the first retry; doubles on every further attempt. */
+  backoff: duration().optional(),
+  maxbackoff: duration().optional(),
+  /** Consecutive failed attempts after which a subscription is flagged `failing` (never disabled). */
+  failurethreshold: int({ min: 1, max: 10_000 }).optional(),
+  /** Deliveries in flight at once per deployer process. */
+  concurrency: int({ min: 1, max: 1_000 }).optional(),
+  /** How long the deployer reuses the list of enabled subscriptions; 0 reads it for every event. */
+  subscriptioncache: duration().optional(),
+}).superRefine((value, ctx) => {
+  if (value.timeout === 0) ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'must be greater than zero' });
+  if (value.backoff !== undefined && value.maxbackoff !== undefined && value.maxbackoff < value.backoff) {
+    ctx.addIssue({ code: 'custom', path: ['maxbackoff'], message: 'must not be shorter than backoff' });
+  }
+});
+
+export function toWebhooksConfig(raw: z.output<typeof webhooksSection> | undefined): WebhooksConfig {
+  const d = WEBHOOK_DEFAULTS;
+  return {
+    timeoutMs: raw?.timeout ?? d.timeoutMs,
+    maxAttempts: raw?.maxattempts ?? d.maxAttempts,
+    backoffMs: raw?.backoff ?? d.backoffMs,
+    maxBackoffMs: raw?.maxbackoff ?? Math.max(d.maxBackoffMs, raw?.backoff ?? 0),
+    failureThreshold: raw?.failurethreshold ?? d.failureThreshold,
+    concurrency: raw?.concurrency ?? d.concurrency,
+    subscriptionCacheMs: raw?.subscriptioncache ?? d.subscriptionCacheMs,
+  };
+}
 
 export const apiSection = section({ addr: text() });
 
