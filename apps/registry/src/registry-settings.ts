@@ -20,5 +20,5 @@ export interface RegistrySettings {
   };
   log: { level: 'error' | 'warn' | 'info' | 'debug'; fields: Record<string, unknown>; accessLog: boolean };
   /** What goes into registry events besides what happened. */
-  events: { includeReferences: boolean; headPulls: boolean };
+  events: { includeReferences: boolean };
 }

@@ -40,7 +40,7 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
       drainTimeoutMs: config.http.drainTimeoutMs || DEFAULT_DRAIN_TIMEOUT_MS,
     },
     log: { level: config.log.level, fields: config.log.fields, accessLog: !config.log.accessLog.disabled },
-    events: { includeReferences: config.notifications.events.includeReferences, headPulls: false },
+    events: { includeReferences: config.notifications.events.includeReferences },
   };
 }
 

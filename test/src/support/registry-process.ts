@@ -28,6 +28,8 @@ export interface RegistryOptions {
   /** Serve an existing storage root (it is not deleted on dispose); default: a fresh temp folder. */
   storageRoot?: string;
   readyTimeoutMs?: number;
+  /** More top-level config sections (notifications, redis, …), merged over the generated ones. */
+  extraConfig?: Record<string, unknown>;
 }
 
 const live = new Set<RegistryProcess>();
@@ -41,6 +43,7 @@ export class RegistryProcess {
   private readonly baseDir: string;
   private readonly configPath: string;
   private readonly readyTimeoutMs: number;
+  private readonly extraConfig: Record<string, unknown>;
   private port = 0;
   private child: ChildProcess | undefined;
   private output = '';
@@ -49,6 +52,7 @@ export class RegistryProcess {
     this.kind = opts.kind ?? targetKind();
     this.storage = opts.storage ?? 'filesystem';
     this.readyTimeoutMs = opts.readyTimeoutMs ?? 30_000;
+    this.extraConfig = opts.extraConfig ?? {};
     this.baseDir = mkdtempSync(join(tmpdir(), `wharf-e2e-${this.kind}-`));
     this.configPath = join(this.baseDir, 'config.yml');
     mkdirSync(join(this.baseDir, 'run'));
@@ -126,7 +130,7 @@ export class RegistryProcess {
     const storage: Record<string, unknown> =
       this.storage === 'inmemory' ? { inmemory: {} } : { filesystem: { rootdirectory: this.storageRoot } };
     storage['delete'] = { enabled: true };
-    const config = { version: 0.1, log: { level: 'warn' }, storage, http: { addr: this.host } };
+    const config = { version: 0.1, log: { level: 'warn' }, storage, http: { addr: this.host }, ...this.extraConfig };
     writeFileSync(this.configPath, stringify(config));
   }
 

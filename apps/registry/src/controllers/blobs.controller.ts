@@ -13,8 +13,13 @@ export class BlobsController {
   ) {}
 
   @Head(':digest')
-  async head(@Param('name', RepositoryNamePipe) name: string, @Param('digest', DigestPipe) digest: Digest, @Res() reply: FastifyReply): Promise<void> {
-    const info = await this.blobs.stat(name, digest);
+  async head(
+    @Param('name', RepositoryNamePipe) name: string,
+    @Param('digest', DigestPipe) digest: Digest,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const info = await this.blobs.head(name, digest, this.events.from(req));
     reply.headers(blobHeaders(digest, info.size)).send();
   }
 

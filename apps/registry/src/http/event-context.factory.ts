@@ -22,7 +22,6 @@ export class EventContextFactory {
       // Without authentication there is no actor; registry:2 then sends an empty record.
       actor: {},
       baseUrl: this.urls.absoluteBase(req),
-      isHead: req.method === 'HEAD',
     };
   }
 }

@@ -10,6 +10,4 @@ export interface EventContext {
   actor: { name?: string };
   /** Absolute base of API URLs, ending in '/': `https://registry.example.com/` (+ http.prefix). */
   baseUrl: string;
-  /** Manifest GETs are pulls; HEADs are not, unless the counters are told to count them. */
-  isHead?: boolean;
 }

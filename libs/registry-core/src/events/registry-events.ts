@@ -12,8 +12,6 @@ export interface RegistryEventsOptions {
   source: { addr: string; instanceID: string };
   /** notifications.events.includereferences: manifest events list what the manifest references. */
   includeReferences: boolean;
-  /** Emit pull events for manifest HEADs too (marked by request.method "HEAD"), for counters that count them. */
-  headPulls: boolean;
 }
 
 /**
@@ -36,8 +34,8 @@ export class RegistryEvents {
     return this.options.includeReferences;
   }
 
+  /** GET and HEAD alike, as registry:2 does; consumers tell them apart by request.method. */
   manifestPulled(ctx: EventContext, name: string, m: ManifestFacts, tag: string | undefined): Promise<void> {
-    if (ctx.isHead && !this.options.headPulls) return Promise.resolve();
     const target = this.manifestTarget(ctx, name, m);
     return this.sink.publish([this.event(ctx, EventAction.Pull, tag === undefined ? target : { ...target, tag })]);
   }

@@ -46,6 +46,13 @@ export class BlobService {
     return { digest, size };
   }
 
+  /** A HEAD: the blob's size, and a pull event as registry:2 sends for HEADs too. */
+  async head(name: string, digest: Digest, ctx?: EventContext): Promise<BlobInfo> {
+    const info = await this.stat(name, digest);
+    if (ctx) await this.events.blobPulled(ctx, name, digest, info.size);
+    return info;
+  }
+
   async open(name: string, digest: Digest, range?: ByteRange, ctx?: EventContext): Promise<{ info: BlobInfo; stream: Readable }> {
     const info = await this.stat(name, digest);
     let stream: Readable;
