@@ -1,1 +1,11 @@
-export {};
+export * from './search.error.js';
+export * from './search-client.js';
+export * from './event-index.js';
+export * from './event-document.js';
+export * from './event-template.js';
+export * from './event-index.admin.js';
+export * from './event-bulk.writer.js';
+export * from './event-cursor.js';
+export * from './histogram-interval.js';
+export * from './event-query.builder.js';
+export * from './event-search.repository.js';

@@ -1,0 +1,56 @@
+import { Controller, Get, Param, Query, UseFilters } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { RegistryEvent } from '@wharf/events';
+import type { EventAggregations, EventPage } from '@wharf/search';
+import { AGGREGATIONS_SCHEMA, ApiEventFilters, ApiEventPaging, ERROR_SCHEMA, EVENT_PAGE_SCHEMA, EVENT_SCHEMA } from './events.openapi.js';
+import { EventsErrorFilter } from './events.filter.js';
+import { eventFiltersQuery, eventIdParam, eventsPageQuery, parseRequest, toFilters, toPageQuery } from './events.schemas.js';
+import { EventsService } from './events.service.js';
+
+/** The searchable activity: GET /api/events, /api/events/aggregations, /api/events/:id. */
+@ApiTags('events')
+@ApiServiceUnavailableResponse({ description: 'Elasticsearch is not configured or does not answer.', schema: ERROR_SCHEMA })
+@UseFilters(EventsErrorFilter)
+@Controller('events')
+export class EventsController {
+  constructor(private readonly events: EventsService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Search events',
+    description: 'Newest first by default. Follow nextCursor for the next page; a cursor walk returns every matching event exactly once.',
+  })
+  @ApiEventFilters()
+  @ApiEventPaging()
+  @ApiOkResponse({ schema: EVENT_PAGE_SCHEMA })
+  @ApiBadRequestResponse({ description: 'Unknown parameter, bad date, size over the cap, malformed cursor; every problem named.', schema: ERROR_SCHEMA })
+  search(@Query() query: unknown): Promise<EventPage> {
+    return this.events.page(toPageQuery(parseRequest(eventsPageQuery, query)));
+  }
+
+  @Get('aggregations')
+  @ApiOperation({ summary: 'Events over time, top repositories and actors, counts per action — for the same filters as the search' })
+  @ApiEventFilters()
+  @ApiOkResponse({ schema: AGGREGATIONS_SCHEMA })
+  @ApiBadRequestResponse({ description: 'Unknown parameter or bad value.', schema: ERROR_SCHEMA })
+  aggregations(@Query() query: unknown): Promise<EventAggregations> {
+    return this.events.aggregations(toFilters(parseRequest(eventFiltersQuery, query)));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One event, as the registry:2 envelope the registry emitted' })
+  @ApiParam({ name: 'id', description: 'The event id' })
+  @ApiOkResponse({ schema: EVENT_SCHEMA })
+  @ApiNotFoundResponse({ description: 'No event with this id is indexed.', schema: ERROR_SCHEMA })
+  get(@Param('id') id: string): Promise<RegistryEvent> {
+    return this.events.get(parseRequest(eventIdParam, id));
+  }
+}
