@@ -23,8 +23,8 @@ export interface EventTarget {
   fromRepository?: string;
   url?: string;
   tag?: string;
-  /** Descriptors a manifest references (notifications.events.includereferences). */
-  references?: { mediaType: string; size: number; digest: string }[];
+  /** Descriptors a manifest references (notifications.events.includereferences); an index's children keep their platform. */
+  references?: { mediaType: string; size: number; digest: string; platform?: { architecture: string; os: string; variant?: string } }[];
 }
 
 export interface EventRequest {

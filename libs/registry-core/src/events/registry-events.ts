@@ -76,7 +76,12 @@ export class RegistryEvents {
       url: `${ctx.baseUrl}v2/${name}/manifests/${m.digest.value}`,
     };
     if (this.options.includeReferences && m.references.length > 0) {
-      target.references = m.references.map((d) => ({ mediaType: d.mediaType, size: d.size, digest: d.digest }));
+      target.references = m.references.map((d) => ({
+        mediaType: d.mediaType,
+        size: d.size,
+        digest: d.digest,
+        ...(d.platform ? { platform: d.platform } : {}),
+      }));
     }
     return target;
   }

@@ -1,0 +1,38 @@
+import { Controller, Get, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { DELIVERY_SCHEMA, type DeliveryView } from './webhook.views.js';
+import { WebhooksErrorFilter } from './webhooks.filter.js';
+import { WebhooksService, type QueuedDelivery } from './webhooks.service.js';
+
+const ID_PARAM = { name: 'id', description: 'Delivery attempt id (UUID): the X-Wharf-Delivery header the receiver saw' };
+
+/** One delivery attempt, and redelivering it: /api/deliveries/:id. */
+@ApiTags('webhooks')
+@ApiServiceUnavailableResponse({ description: 'No database (or redis) section is configured, or the server does not answer.' })
+@UseFilters(WebhooksErrorFilter)
+@Controller('deliveries')
+export class DeliveriesController {
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One delivery attempt, with the event it carried' })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ schema: DELIVERY_SCHEMA })
+  @ApiNotFoundResponse({ description: 'No delivery with this id.' })
+  async get(@Param('id') id: string): Promise<DeliveryView> {
+    return this.webhooks.delivery(id);
+  }
+
+  @Post(':id/redeliver')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Deliver the same event to the same subscription again, as a new delivery with its own attempts',
+    description: 'Rendered from the subscription as it is now (a fixed URL or template applies). Its attempts have redeliveryOf set to this id.',
+  })
+  @ApiParam(ID_PARAM)
+  @ApiAcceptedResponse({ schema: { type: 'object', properties: { subscriptionId: { type: 'string' }, eventId: { type: 'string' }, jobId: { type: 'string' }, redeliveryOf: { type: 'string' } } } })
+  @ApiNotFoundResponse({ description: 'No delivery with this id.' })
+  async redeliver(@Param('id') id: string): Promise<QueuedDelivery> {
+    return this.webhooks.redeliver(id);
+  }
+}
