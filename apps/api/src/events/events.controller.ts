@@ -12,7 +12,8 @@ import type { RegistryEvent } from '@wharf/events';
 import type { EventAggregations, EventPage } from '@wharf/search';
 import { AGGREGATIONS_SCHEMA, ApiEventFilters, ApiEventPaging, ERROR_SCHEMA, EVENT_PAGE_SCHEMA, EVENT_SCHEMA } from './events.openapi.js';
 import { EventsErrorFilter } from './events.filter.js';
-import { eventFiltersQuery, eventIdParam, eventsPageQuery, parseRequest, toFilters, toPageQuery } from './events.schemas.js';
+import { parseRequest } from '../http/parse-request.js';
+import { eventFiltersQuery, eventIdParam, eventsPageQuery, toFilters, toPageQuery } from './events.schemas.js';
 import { EventsService } from './events.service.js';
 
 /** The searchable activity: GET /api/events, /api/events/aggregations, /api/events/:id. */

@@ -1,4 +1,3 @@
-import { BadRequestException } from '@nestjs/common';
 import { EventAction } from '@wharf/events';
 import { decodeCursor, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, SearchError, type EventCursor, type EventFilters, type EventPageQuery } from '@wharf/search';
 import { z } from 'zod';
@@ -93,15 +92,3 @@ export function toPageQuery(query: z.output<typeof eventsPageQuery>): EventPageQ
   return page;
 }
 
-/** Parses a request part; every problem is named by its path in one 400. */
-export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-  throw new BadRequestException({
-    statusCode: 400,
-    error: 'Bad Request',
-    message: issues.map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`)).join('; '),
-    issues,
-  });
-}

@@ -1,10 +1,10 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { DeadLetterPage, QueueHealth, RedeliveryResult, ReplayResult } from '@wharf/queue';
-import type { z } from 'zod';
 import { QueuesErrorFilter } from './queues.filter.js';
 import { deadLettersQuery, MAX_DEAD_LETTER_PAGE, MAX_REDELIVER_IDS, redeliverBody, replayBody } from './queues.schemas.js';
 import { QueuesService } from './queues.service.js';
+import { parseRequest } from '../http/parse-request.js';
 
 const NAME_PARAM = {
   name: 'name',
@@ -36,7 +36,7 @@ export class QueuesController {
   @ApiBadRequestResponse({ description: 'Malformed or out-of-range offset/limit, or an unknown query parameter.' })
   @ApiNotFoundResponse({ description: 'No such queue in the configuration.' })
   async deadLetters(@Param('name') name: string, @Query() query: unknown): Promise<DeadLetterPage> {
-    const { offset, limit } = parse(deadLettersQuery, query);
+    const { offset, limit } = parseRequest(deadLettersQuery, query);
     return this.queues.deadLetters(name, offset, limit);
   }
 
@@ -56,7 +56,7 @@ export class QueuesController {
   @ApiBadRequestResponse({ description: 'Neither jobIds nor all: true, or too many ids.' })
   @ApiNotFoundResponse({ description: 'No such queue in the configuration.' })
   async redeliver(@Param('name') name: string, @Body() body: unknown): Promise<RedeliveryResult> {
-    const parsed = parse(redeliverBody, body);
+    const parsed = parseRequest(redeliverBody, body);
     return this.queues.redeliver(name, 'jobIds' in parsed ? parsed.jobIds : undefined);
   }
 
@@ -69,18 +69,7 @@ export class QueuesController {
   @ApiBadRequestResponse({ description: 'since missing or not an ISO 8601 date-time with a time zone.' })
   @ApiNotFoundResponse({ description: 'No such queue in the configuration.' })
   async replay(@Param('name') name: string, @Body() body: unknown): Promise<ReplayResult> {
-    const { since } = parse(replayBody, body);
+    const { since } = parseRequest(replayBody, body);
     return this.queues.replay(name, new Date(since));
   }
-}
-
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  throw new BadRequestException({
-    statusCode: 400,
-    error: 'Bad Request',
-    message: result.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; '),
-    issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-  });
 }
