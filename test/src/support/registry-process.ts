@@ -30,6 +30,10 @@ export interface RegistryOptions {
   readyTimeoutMs?: number;
   /** More top-level config sections (notifications, redis, …), merged over the generated ones. */
   extraConfig?: Record<string, unknown>;
+  /** Wharf roles this process hosts (`--roles`); default: the registry alone. */
+  roles?: string[];
+  /** Readiness probe for a process without the registry role (e.g. its api's URL); default GET /v2/. */
+  readyUrl?: string;
 }
 
 const live = new Set<RegistryProcess>();
@@ -44,6 +48,8 @@ export class RegistryProcess {
   private readonly configPath: string;
   private readonly readyTimeoutMs: number;
   private readonly extraConfig: Record<string, unknown>;
+  private readonly roles: string[] | undefined;
+  private readonly readyUrl: string | undefined;
   private port = 0;
   private child: ChildProcess | undefined;
   private output = '';
@@ -53,6 +59,8 @@ export class RegistryProcess {
     this.storage = opts.storage ?? 'filesystem';
     this.readyTimeoutMs = opts.readyTimeoutMs ?? 30_000;
     this.extraConfig = opts.extraConfig ?? {};
+    this.roles = opts.roles;
+    this.readyUrl = opts.readyUrl;
     this.baseDir = mkdtempSync(join(tmpdir(), `wharf-e2e-${this.kind}-`));
     this.configPath = join(this.baseDir, 'config.yml');
     mkdirSync(join(this.baseDir, 'run'));
@@ -108,6 +116,12 @@ export class RegistryProcess {
     await this.terminate('SIGKILL', 5_000);
   }
 
+  /** SIGKILL, then start again on the same storage and port: a crash and a supervisor's restart. */
+  async crashAndRestart(): Promise<void> {
+    await this.kill();
+    await this.launch(true);
+  }
+
   /** Stops and starts again on the same storage (and the same port when it is still free). */
   async restart(): Promise<void> {
     await this.stop();
@@ -138,7 +152,7 @@ export class RegistryProcess {
     if (this.kind === 'reference') return [systemTool('docker-registry'), ['serve', this.configPath]];
     const bin = join(repoRoot, 'bin', 'wharf');
     if (!existsSync(bin)) throw new Error(`${bin} does not exist: Wharf is not built (npm run build)`);
-    return [process.execPath, [bin, 'serve', this.configPath]];
+    return [process.execPath, [bin, 'serve', this.configPath, ...(this.roles ? ['--roles', this.roles.join(',')] : [])]];
   }
 
   private async launch(samePort: boolean): Promise<void> {
@@ -184,10 +198,11 @@ export class RegistryProcess {
     while (Date.now() < deadline) {
       if (exited) break;
       try {
-        const res = await fetch(`${this.url}/v2/`, { signal: AbortSignal.timeout(2_000) });
+        const probe = this.readyUrl ?? `${this.url}/v2/`;
+        const res = await fetch(probe, { signal: AbortSignal.timeout(2_000) });
         await res.arrayBuffer();
         if (res.status === 200) return;
-        lastProbe = `GET /v2/ answered ${res.status}`;
+        lastProbe = `GET ${probe} answered ${res.status}`;
       } catch (e) {
         lastProbe = (e as Error).message;
       }
