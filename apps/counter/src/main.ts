@@ -1,9 +1,89 @@
-import type { WharfConfig } from '@wharf/config';
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, type WharfConfig } from '@wharf/config';
+import { acquireDataSource } from '@wharf/db';
+import { QUEUE_PREFIX } from '@wharf/events';
 import type { Logger, RunningRole } from '@wharf/observability';
+import { createRedisConnection } from '@wharf/queue';
+import { CounterModule } from './counter.module.js';
+import { CounterService, DEFAULT_COUNTER_SERVICE_OPTIONS } from './counter.service.js';
+import { CountingPolicy } from './counting-policy.js';
+import { PostgresCounterStore } from './postgres-counter.store.js';
 
-/** Starts the counter role. */
-export async function start(config: WharfConfig, logger: Logger): Promise<RunningRole> {
-  void config;
-  void logger;
-  throw new Error('the counter role is being built');
+export { DOWNLOAD_RULE_WINDOW_MS } from './download-rule.js';
+
+/**
+ * Processed event ids are kept this long: an event redelivered later than that (a replay of old
+ * history into the counter) would count again. Blob GETs and uncounted HEADs only matter within
+ * a minute of a pull and are kept a day. Rows are pruned hourly.
+ */
+export const PROCESSED_EVENT_RETENTION_DAYS = 30;
+export const TRANSIENT_EVENT_RETENTION_DAYS = 1;
+const PRUNE_INTERVAL_MS = 3_600_000;
+
+export interface CounterStartOptions {
+  /** Redis key prefix of the queues; tests use their own. Default `wharf`. */
+  prefix?: string;
+  /** Most events per transaction (default 200); 1 turns batching off, for measurements. */
+  maxBatch?: number;
+  /** Transactions in flight at once (default 2), for measurements. */
+  parallel?: number;
+}
+
+/**
+ * Starts the counter role: migrates the database, then consumes `events.counter` and keeps the
+ * download and push counters (the rule: download-rule.ts). Needs `redis:` and `database:`.
+ */
+export async function start(config: WharfConfig, logger: Logger, options: CounterStartOptions = {}): Promise<RunningRole> {
+  if (config.redis === undefined) throw new ConfigError([{ path: 'redis', message: 'required by the counter role' }]);
+  if (config.database === undefined) throw new ConfigError([{ path: 'database', message: 'required by the counter role' }]);
+  const log = logger.child({ role: 'counter' });
+
+  const lease = await acquireDataSource(config.database, { applicationName: 'wharf-counter', log });
+  const store = new PostgresCounterStore(lease.dataSource);
+  const service = new CounterService(new CountingPolicy(config.counters), store, log, {
+    ...DEFAULT_COUNTER_SERVICE_OPTIONS,
+    ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
+    ...(options.parallel === undefined ? {} : { parallel: options.parallel }),
+  });
+  const connection = createRedisConnection(config.redis, 'worker');
+  connection.on('error', (err) => log.debug({ err }, 'redis connection error'));
+
+  let app;
+  try {
+    app = await NestFactory.createApplicationContext(
+      CounterModule.forRoot({ connection, prefix: options.prefix ?? QUEUE_PREFIX, service, logger: log }),
+      { logger: false },
+    );
+  } catch (error) {
+    connection.disconnect();
+    await lease.release();
+    throw error;
+  }
+
+  const prune = async (): Promise<void> => {
+    try {
+      const before = new Date(Date.now() - PROCESSED_EVENT_RETENTION_DAYS * 86_400_000);
+      const transientBefore = new Date(Date.now() - TRANSIENT_EVENT_RETENTION_DAYS * 86_400_000);
+      const removed = await store.forgetProcessedBefore(before, transientBefore);
+      if (removed > 0) log.info({ removed }, 'forgot old processed event ids');
+    } catch (err) {
+      log.warn({ err }, 'pruning processed event ids failed; will retry');
+    }
+  };
+  void prune();
+  const pruner = setInterval(() => void prune(), PRUNE_INTERVAL_MS);
+  pruner.unref();
+  log.info({ countHead: config.counters.countHead }, 'counter started');
+
+  return {
+    name: 'counter',
+    stop: async () => {
+      clearInterval(pruner);
+      service.beginShutdown();
+      await app.close(); // closes the worker: in-flight jobs finish first
+      await connection.quit().catch(() => connection.disconnect());
+      await lease.release();
+    },
+  };
 }

@@ -1,0 +1,26 @@
+import { Catch, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { CountersUnavailableError, InvalidCursorError, UnknownRepositoryError } from './repositories.errors.js';
+
+type RepositoriesError = UnknownRepositoryError | CountersUnavailableError | InvalidCursorError;
+
+/** Maps the repositories feature's domain errors to JSON answers: bad cursor 400, unknown repository 404, no database 503. */
+@Catch(UnknownRepositoryError, CountersUnavailableError, InvalidCursorError)
+export class RepositoriesErrorFilter implements ExceptionFilter {
+  catch(error: RepositoriesError, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const unknown = error instanceof UnknownRepositoryError;
+    const [status, label] =
+      error instanceof InvalidCursorError
+        ? [HttpStatus.BAD_REQUEST, 'Bad Request']
+        : unknown
+          ? [HttpStatus.NOT_FOUND, 'Not Found']
+          : [HttpStatus.SERVICE_UNAVAILABLE, 'Service Unavailable'];
+    void reply.status(status).send({
+      statusCode: status,
+      error: label,
+      message: error.message,
+      ...(unknown ? { repository: error.repository } : {}),
+    });
+  }
+}
