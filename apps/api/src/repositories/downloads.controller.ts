@@ -1,6 +1,6 @@
 import { Controller, Get, Query, UseFilters } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { parseQuery as parse } from './parse-query.js';
+import { parseRequest as parse } from '../http/parse-request.js';
 import { RepositoriesErrorFilter } from './repositories.filter.js';
 import { leaderboardQuery, MAX_LEADERBOARD, PERIODS } from './repositories.schemas.js';
 import { RepositoriesService, type Leaderboard } from './repositories.service.js';

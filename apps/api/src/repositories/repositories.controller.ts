@@ -11,7 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { RepositoryCounters, TagCounters } from './counters.reader.js';
-import { parseQuery as parse } from './parse-query.js';
+import { parseRequest as parse } from '../http/parse-request.js';
 import { RepositoriesErrorFilter } from './repositories.filter.js';
 import { emptyQuery, MAX_PAGE_SIZE, REPOSITORY_SORTS, repositoriesQuery, tagsQuery } from './repositories.schemas.js';
 import { RepositoriesService, type Page } from './repositories.service.js';
