@@ -22,6 +22,12 @@ export interface Profile {
   smallImageConcurrency: number;
   smallImageLayerSize: number;
   machineProbeSize: number;
+  /** Notification pipeline: events in the throughput burst, its concurrent clients. */
+  pipelineEvents: number;
+  pipelineClients: number;
+  /** Notification pipeline: paced manifest GETs per second and for how long, for the lag figures. */
+  pipelineRate: number;
+  pipelineLagSeconds: number;
 }
 
 const full: Profile = {
@@ -45,6 +51,10 @@ const full: Profile = {
   smallImageConcurrency: 16,
   smallImageLayerSize: 32 * 1024,
   machineProbeSize: 256 * MiB,
+  pipelineEvents: 20_000,
+  pipelineClients: 64,
+  pipelineRate: 500,
+  pipelineLagSeconds: 20,
 };
 
 const quick: Profile = {
@@ -62,6 +72,8 @@ const quick: Profile = {
   tagListRequests: 50,
   smallImages: 32,
   machineProbeSize: 64 * MiB,
+  pipelineEvents: 3_000,
+  pipelineLagSeconds: 5,
 };
 
 export interface Options {

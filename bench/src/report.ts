@@ -4,6 +4,7 @@ import type { MachineLimits } from './machine.js';
 import type { Profile } from './options.js';
 import type { Side } from './servers.js';
 import { median, MiB } from './stats.js';
+import type { PipelineFigure } from './workloads/pipeline.js';
 import type { Measurement } from './workloads/workload.js';
 
 export interface SideFigure {
@@ -39,6 +40,8 @@ export interface Report {
   servers: Record<Side, string>;
   machine: MachineLimits;
   figures: Figure[];
+  /** Wharf only: the notification pipeline (the reference has none); empty when not run. */
+  pipeline: PipelineFigure[];
   sessions: Session[];
   notes: string[];
 }
@@ -96,14 +99,19 @@ export function renderMarkdown(report: Report): string {
     `${p.repetitions} repetition(s) per workload, order alternating; median of repetitions (peaks: max). ` +
       `↑ higher is better, ↓ lower is better.`,
     '',
-    '| figure | reference | wharf | wharf/reference |',
-    '|---|---:|---:|---:|',
-    ...report.figures.map(
-      (f) =>
-        `| ${f.label} (${f.unit} ${f.better === 'higher' ? '↑' : '↓'}) | ${formatNumber(f.reference.value)} | ` +
-        `${formatNumber(f.wharf.value)} | ${Number.isFinite(f.ratio) ? `${f.ratio.toFixed(2)}×` : '–'} |`,
-    ),
-    '',
+    ...(report.figures.length === 0
+      ? []
+      : [
+          '| figure | reference | wharf | wharf/reference |',
+          '|---|---:|---:|---:|',
+          ...report.figures.map(
+            (f) =>
+              `| ${f.label} (${f.unit} ${f.better === 'higher' ? '↑' : '↓'}) | ${formatNumber(f.reference.value)} | ` +
+              `${formatNumber(f.wharf.value)} | ${Number.isFinite(f.ratio) ? `${f.ratio.toFixed(2)}×` : '–'} |`,
+          ),
+          '',
+        ]),
+    ...renderPipeline(report.pipeline),
     `Machine: ${m.cores} × ${m.cpuModel}, Node ${m.node}, Linux ${m.kernel}. ` +
       `sha256 (Node crypto, ${m.probeBytes / MiB} MiB): ${formatNumber(m.sha256MiBps)} MiB/s; ` +
       `sequential write + fdatasync (${m.probeBytes / MiB} MiB): ${formatNumber(m.diskWriteFdatasyncMiBps)} MiB/s.`,
@@ -111,6 +119,23 @@ export function renderMarkdown(report: Report): string {
     '',
   ];
   return lines.join('\n');
+}
+
+function renderPipeline(figures: readonly PipelineFigure[]): string[] {
+  if (figures.length === 0) return [];
+  const arrow = (f: PipelineFigure): string => (f.better === 'higher' ? ' ↑' : f.better === 'lower' ? ' ↓' : '');
+  const target = (f: PipelineFigure): string =>
+    f.target === undefined ? '' : `${f.target.op} ${formatNumber(f.target.value)}: ${f.met === true ? 'met' : '**MISSED**'}`;
+  return [
+    '## Notification pipeline (Wharf only: registry → spool → BullMQ/Redis → indexer → Elasticsearch)',
+    '',
+    '| figure | wharf | samples | target |',
+    '|---|---:|---|---|',
+    ...figures.map(
+      (f) => `| ${f.label} (${f.unit}${arrow(f)}) | ${formatNumber(f.value)} | ${f.samples.map(formatNumber).join(', ')} | ${target(f)} |`,
+    ),
+    '',
+  ];
 }
 
 export function writeReport(report: Report, dir: string): { markdown: string; paths: string[] } {

@@ -19,6 +19,7 @@ import { blobPull } from './workloads/blob-pull.js';
 import { chunkedPush } from './workloads/chunked-push.js';
 import { manifestRead } from './workloads/manifest-read.js';
 import { monolithicPush } from './workloads/monolithic-push.js';
+import { pipelineSummary, pipelineWorkloadName, runPipeline, type PipelineFigure } from './workloads/pipeline.js';
 import { smallImages } from './workloads/small-images.js';
 import { tagsList } from './workloads/tags-list.js';
 import { sizeLabel, type Workload } from './workloads/workload.js';
@@ -41,9 +42,12 @@ function cleanUp(): void {
 
 async function main(options: Options): Promise<void> {
   const selected = options.only.length === 0 ? workloads : workloads.filter((w) => options.only.includes(w.name));
-  const unknown = options.only.filter((name) => !workloads.some((w) => w.name === name));
+  // The notification pipeline is Wharf only (the reference has none): its own loop and its own table section.
+  const runPipelineWorkload = (options.only.length === 0 || options.only.includes(pipelineWorkloadName)) && !options.selfCheck;
+  const known = [...workloads.map((w) => w.name), pipelineWorkloadName];
+  const unknown = options.only.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
-    throw new UsageError(`unknown workload(s) ${unknown.join(', ')}; known: ${workloads.map((w) => w.name).join(', ')}`);
+    throw new UsageError(`unknown workload(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
   }
   const reference = referenceSpec(repoRoot);
   const wharf: ServerSpec = options.selfCheck
@@ -79,6 +83,12 @@ async function main(options: Options): Promise<void> {
     }
   }
 
+  let pipeline: PipelineFigure[] = [];
+  if (runPipelineWorkload) {
+    log(`${pipelineWorkloadName}: ${pipelineSummary(profile)}`);
+    pipeline = await runPipeline({ repoRoot, workRoot, profile, wharf, log });
+  }
+
   const { markdown, paths } = writeReport(
     {
       startedAt,
@@ -88,6 +98,7 @@ async function main(options: Options): Promise<void> {
       servers: { reference: reference.description, wharf: wharf.description },
       machine,
       figures: results.all(),
+      pipeline,
       sessions,
       notes: reportNotes(results, sessions),
     },
