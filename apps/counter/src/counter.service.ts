@@ -18,7 +18,7 @@ export interface CounterServiceOptions {
   maxRetryMs: number;
 }
 
-export const DEFAULT_COUNTER_SERVICE_OPTIONS: CounterServiceOptions = { maxBatch: 200, parallel: 2, minRetryMs: 200, maxRetryMs: 5_000 };
+export const DEFAULT_COUNTER_SERVICE_OPTIONS: CounterServiceOptions = { maxBatch: 200, parallel: 1, minRetryMs: 200, maxRetryMs: 5_000 };
 
 export type CountOutcome = 'recorded' | 'ignored';
 

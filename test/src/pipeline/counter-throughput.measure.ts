@@ -1,6 +1,6 @@
 /*
  * Measures the counter on this machine (not a test; speed is never asserted in a timed test):
- *   node test/dist/pipeline/counter-throughput.measure.js [units=20000] [maxBatch=200] [parallel=2]
+ *   node test/dist/pipeline/counter-throughput.measure.js [units=20000] [maxBatch=200] [parallel=1]
  * Queues a Docker-like workload (counter-harness.ts `workload`: HEAD, manifest and blob GETs as
  * Docker 20.10+ sends them, ~3 events per download or push) into the counter's queue, then starts the counter role and times it until the queue is
  * drained; checks the counts are exact. Shared Redis (unique prefix) and PostgreSQL (unique schema).
@@ -9,7 +9,7 @@ import { start as startCounter } from '@wharf/counter';
 import { CounterQueue, CounterReader, postgresConfig, sharedPostgres, uniqueSchema, workload } from './counter-harness.js';
 import { deleteKeys, quietLogger, SHARED_REDIS_PORT, sharedRedis, uniquePrefix, wharfConfig } from './queue-redis.js';
 
-const [units = 20_000, maxBatch = 200, parallel = 2] = process.argv.slice(2).map(Number);
+const [units = 20_000, maxBatch = 200, parallel = 1] = process.argv.slice(2).map(Number);
 
 async function main(): Promise<void> {
   const redis = await sharedRedis();

@@ -62,6 +62,8 @@ describe('docker push and pull through the whole stack', () => {
     assert.equal(response.status, 201, JSON.stringify(body));
     assert.ok(body.secret.length >= 16, 'a generated secret is returned once');
     secret = body.secret;
+    // The deployer rereads subscriptions every webhooks.subscriptioncache (2 s by default).
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
   });
 
   test('docker push, rmi, pull and run through Wharf', async () => {
