@@ -14,6 +14,7 @@ import { INTERNAL_JOB_OPTIONS, createRedisConnection, queueJobId } from '@wharf/
 import { run, tail } from '../support/exec.js';
 import { repoRoot } from '../support/tools.js';
 import { freePort, waitFor } from './queue-redis.js';
+import { POSTGRES, PrivateService } from '../support/private-service.js';
 
 /*
  * Helpers of the counter suites (counter-*.test.ts, repositories-*.test.ts): the real PostgreSQL
@@ -34,36 +35,9 @@ export async function sharedPostgres(): Promise<number> {
 }
 
 /** A PostgreSQL cluster of the test's own, for tests that stop and start it. */
-export class PrivatePostgres {
-  private constructor(
-    readonly port: number,
-    readonly dir: string,
-  ) {}
-
-  static async start(): Promise<PrivatePostgres> {
-    const pg = new PrivatePostgres(await freePort(), mkdtempSync(join(tmpdir(), 'wharf-pg-')));
-    await pg.start();
-    return pg;
-  }
-
-  async start(): Promise<void> {
-    await this.script('start');
-  }
-
-  async stop(): Promise<void> {
-    await this.script('stop');
-  }
-
-  async dispose(): Promise<void> {
-    await this.stop().catch(() => undefined);
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  private async script(command: 'start' | 'stop'): Promise<void> {
-    await run('bash', [join(repoRoot, 'scripts', 'postgres.sh'), command], {
-      env: { ...process.env, WHARF_PG_PORT: String(this.port), WHARF_PG_DIR: this.dir },
-      timeoutMs: 120_000,
-    });
+export class PrivatePostgres extends PrivateService {
+  static start(): Promise<PrivatePostgres> {
+    return PrivatePostgres.launch(POSTGRES);
   }
 }
 

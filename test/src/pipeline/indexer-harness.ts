@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -10,6 +8,7 @@ import { INTERNAL_JOB_OPTIONS, createRedisConnection, queueJobId } from '@wharf/
 import { run } from '../support/exec.js';
 import { repoRoot } from '../support/tools.js';
 import { freePort, waitFor } from './queue-redis.js';
+import { ELASTICSEARCH, PrivateService } from '../support/private-service.js';
 
 /*
  * Helpers of the indexer and events-API suites (indexer-*.test.ts, api/events-*.test.ts): the real
@@ -27,40 +26,13 @@ export async function sharedElasticsearch(): Promise<string> {
 }
 
 /** An Elasticsearch node of the test's own (port and folder), for tests that stop and start it. */
-export class PrivateElasticsearch {
-  private constructor(
-    readonly port: number,
-    readonly dir: string,
-  ) {}
-
-  static async start(): Promise<PrivateElasticsearch> {
-    const es = new PrivateElasticsearch(await freePort(), mkdtempSync(join(tmpdir(), 'wharf-es-')));
-    await es.start();
-    return es;
+export class PrivateElasticsearch extends PrivateService {
+  static start(): Promise<PrivateElasticsearch> {
+    return PrivateElasticsearch.launch(ELASTICSEARCH);
   }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    await this.script('start');
-  }
-
-  async stop(): Promise<void> {
-    await this.script('stop');
-  }
-
-  async dispose(): Promise<void> {
-    await this.stop().catch(() => undefined);
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  private async script(command: 'start' | 'stop'): Promise<void> {
-    await run('bash', [join(repoRoot, 'scripts', 'elasticsearch.sh'), command], {
-      env: { ...process.env, WHARF_ES_PORT: String(this.port), WHARF_ES_DIR: this.dir },
-      timeoutMs: ES_START_TIMEOUT_MS,
-    });
   }
 }
 

@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig, type RedisConfig, type WharfConfig } from '@wharf/config';
@@ -11,6 +8,7 @@ import { createLogger, type Logger } from '@wharf/observability';
 import { Redis } from 'ioredis';
 import { run } from '../support/exec.js';
 import { repoRoot } from '../support/tools.js';
+import { PrivateService, REDIS } from '../support/private-service.js';
 
 /*
  * Shared helpers of the queue suites (test/src/pipeline/queue-*.test.ts): the real Redis that
@@ -55,53 +53,17 @@ export async function deleteKeys(port: number, prefix: string): Promise<void> {
 }
 
 /** A Redis of the test's own (port and folder), for tests that stop and restart it. */
-export class PrivateRedis {
-  private constructor(
-    readonly port: number,
-    readonly dir: string,
-  ) {}
-
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort(), mkdtempSync(join(tmpdir(), 'wharf-redis-')));
-    await redis.start();
-    return redis;
+export class PrivateRedis extends PrivateService {
+  static start(): Promise<PrivateRedis> {
+    return PrivateRedis.launch(REDIS);
   }
 
   get config(): RedisConfig {
     return redisConfig(this.port);
   }
-
-  async start(): Promise<void> {
-    await this.script('start');
-  }
-
-  async stop(): Promise<void> {
-    await this.script('stop');
-  }
-
-  async dispose(): Promise<void> {
-    await this.stop().catch(() => undefined);
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  private async script(command: 'start' | 'stop'): Promise<void> {
-    await run('bash', [join(repoRoot, 'scripts', 'redis.sh'), command], {
-      env: { ...process.env, WHARF_REDIS_PORT: String(this.port), WHARF_REDIS_DIR: this.dir },
-      timeoutMs: 30_000,
-    });
-  }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
+export { freePort } from '../support/free-port.js';
 
 export function quietLogger(): Logger {
   return createLogger({ level: process.env['WHARF_TEST_LOG'] === 'debug' ? 'debug' : 'silent' });

@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { tail } from './exec.js';
 import { repoRoot, systemTool } from './tools.js';
+import { freePort } from './free-port.js';
 
 /** 'wharf' is the system under test; 'reference' is CNCF distribution (`docker-registry`), the yardstick. */
 export type RegistryKind = 'wharf' | 'reference';
@@ -231,19 +231,6 @@ export class RegistryProcess {
     }
     live.clear();
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 process.once('exit', () => RegistryProcess.killAllSync());
