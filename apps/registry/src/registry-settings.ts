@@ -1,8 +1,9 @@
 import type { RegistryOptions } from '@wharf/registry-core';
+import type { StorageSettings } from '@wharf/storage-drivers';
 
 /** What the registry app needs from the configuration, in its own terms. */
 export interface RegistrySettings {
-  storage: { driver: 'filesystem'; rootDirectory: string } | { driver: 'inmemory' };
+  storage: StorageSettings;
   rules: RegistryOptions;
   /** storage.maintenance.uploadpurging; `enabled` is already false on a read-only registry. */
   uploadPurging: { enabled: boolean; ageMs: number; intervalMs: number; dryRun: boolean };
