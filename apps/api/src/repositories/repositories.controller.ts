@@ -14,6 +14,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import type { WharfConfig } from '@wharf/config';
 import { WHARF_CONFIG } from '../api.tokens.js';
+import { principalOf } from '../auth/api-principal.js';
 import { eventContext } from '../images/event-context.js';
 import { ImageTagsService } from '../images/image-tags.service.js';
 import { registryBaseUrl } from '../images/registry-address.js';
@@ -120,7 +121,7 @@ export class RepositoriesController {
   async remove(@Req() request: FastifyRequest, @Query() query: unknown): Promise<void> {
     const path = repositoryPath(request);
     parse(emptyQuery, query);
-    const ctx = eventContext(request, this.registryBaseUrl);
+    const ctx = eventContext(request, this.registryBaseUrl, principalOf(request)?.user ?? undefined);
     if (path.resource === 'tag') return this.images.deleteTag(path.name, path.tag, ctx);
     if (path.resource === 'manifest') return this.images.deleteManifest(path.name, path.digest, ctx);
     throw new HttpException(
