@@ -76,7 +76,7 @@ export class RepositoriesController {
       'A last segment "tags", or "tags/<tag>" or "manifests/<digest>" at the end, selects that resource; a repository whose name ends so is reached by encoding its slashes. ' +
       'The tags page takes cursor and size (1–100, default 50): every tag in storage or in the counters, most downloaded first, then by name; ' +
       'digest, mediaType, size, created are null and platforms [] for a counted tag no longer in storage. ' +
-      'A tag or manifest: its config, layers (an index: [] and its platforms), size = manifest + config + layers (an index: its own bytes + each platform), ' +
+      'A tag or manifest: its config, layers (an index: [] and its platforms), size = manifest + config + layers (an index: the sum of its platforms), ' +
       'the tag\'s all-time counters (null for a manifest by digest: downloads are counted per tag) and its docker pull command.',
   })
   @ApiParam({ name: 'path', description: '<name>, <name>/tags, <name>/tags/<tag> or <name>/manifests/<digest>', example: 'library/nginx' })
