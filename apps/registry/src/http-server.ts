@@ -34,7 +34,9 @@ export async function startRegistry(settings: RegistrySettings, driver: StorageD
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
   });
   // One limiter for every way of signing in (Basic on the API, the token endpoint).
-  const limiter = new FailedLoginLimiter();
+  const limiter = new FailedLoginLimiter(
+    settings.failedLogins === undefined ? {} : { maxFailures: settings.failedLogins.limit, windowMs: settings.failedLogins.windowMs },
+  );
   const authenticator = await createAuthenticator(settings, limiter, logger);
   const tokenEndpoint = await createTokenEndpoint(settings, limiter, logger);
   const app = await NestFactory.create<NestFastifyApplication>(RegistryModule.forRoot(settings, driver, events, logger, authenticator), adapter, {

@@ -76,3 +76,20 @@ describe('tokenserver', () => {
     rejects(`${TOKEN_AUTH}${server}  expiration: 10ms\n`, {}, /tokenserver\.expiration: must be at least 1s/);
   });
 });
+
+describe('failedlogins', () => {
+  test('defaults: 10 failures per minute', () => {
+    assert.deepEqual(parse(MINIMAL).failedLogins, { limit: 10, windowMs: 60_000 });
+  });
+
+  test('limit and window, also through REGISTRY_FAILEDLOGINS_*', () => {
+    assert.deepEqual(parse(`${MINIMAL}failedlogins:\n  limit: 3\n  window: 5m\n`).failedLogins, { limit: 3, windowMs: 300_000 });
+    assert.equal(parse(MINIMAL, { REGISTRY_FAILEDLOGINS_LIMIT: '50' }).failedLogins.limit, 50);
+  });
+
+  test('bad values stop start-up', () => {
+    rejects(`${MINIMAL}failedlogins:\n  limit: 0\n`, {}, /failedlogins\.limit/);
+    rejects(`${MINIMAL}failedlogins:\n  window: 10ms\n`, {}, /failedlogins\.window: must be at least 1s/);
+    rejects(`${MINIMAL}failedlogins:\n  max: 3\n`, {}, /max/);
+  });
+});

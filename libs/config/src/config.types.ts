@@ -156,6 +156,14 @@ export interface TokenServerConfig {
   expirationMs: number;
 }
 
+/** Wharf's `failedlogins:` section: the per-client limit on failed sign-ins (Basic, token server). */
+export interface FailedLoginsConfig {
+  /** Failures allowed per client address within the window; default 10. */
+  limit: number;
+  /** Default 1m. */
+  windowMs: number;
+}
+
 export type EventAction = 'pull' | 'push' | 'mount' | 'delete';
 
 export interface NotificationEndpointConfig {
@@ -342,4 +350,6 @@ export interface WharfConfig {
   access?: AccessConfig;
   /** Absent: the registry serves no token endpoint. */
   tokenServer?: TokenServerConfig;
+  /** Always present, with defaults. */
+  failedLogins: FailedLoginsConfig;
 }
