@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import bcrypt from 'bcryptjs';
 import { VerifiedCredentialsCache } from './verified-credentials.cache.js';
@@ -68,7 +69,9 @@ export class HtpasswdStore {
   private async current(): Promise<Snapshot> {
     let statKey: string;
     try {
-      statKey = statKeyOf(await stat(this.path));
+      // Synchronous on purpose: a local stat takes microseconds, a trip through libuv's thread pool
+      // several times that, and this runs on every request that carries credentials.
+      statKey = statKeyOf(statSync(this.path));
     } catch {
       // The file was removed (or is being replaced): keep the last good entries rather than lock everyone out.
       return this.snapshot;
