@@ -3,7 +3,7 @@ export { AccessPolicy } from './access.policy.js';
 export { FailedLoginLimiter, type FailedLoginLimiterOptions } from './failed-login.limiter.js';
 export { repositoryGlob } from './repository-glob.js';
 export { TokenVerifier, InvalidTokenError, type TokenVerifierOptions, type VerifiedToken } from './token.verifier.js';
-export { TokenIssuer, type IssuedToken } from './token.issuer.js';
+export { TokenIssuer, InvalidRefreshTokenError, type IssuedToken } from './token.issuer.js';
 export { grantedAccess } from './token-grant.js';
 export { parseScopes, grantsRepository, grantsCatalog, type TokenAccess } from './token-scope.js';
 export { parseCertificates, chainsToRoot } from './certificate-bundle.js';

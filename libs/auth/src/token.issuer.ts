@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, randomUUID, type KeyObject, type X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { SignJWT } from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
 import { parseCertificates } from './certificate-bundle.js';
 import { libtrustKeyId } from './libtrust-key-id.js';
 import type { TokenAccess } from './token-scope.js';
@@ -21,6 +21,7 @@ export class TokenIssuer {
   private readonly algorithm: string;
   private readonly x5c: string[];
   private readonly kid: string;
+  private readonly publicKey: KeyObject;
 
   constructor(
     private readonly issuer: string,
@@ -35,6 +36,7 @@ export class TokenIssuer {
     this.algorithm = signingAlgorithm(key);
     this.x5c = certificates.map((c) => c.raw.toString('base64'));
     this.kid = libtrustKeyId(publicKey);
+    this.publicKey = publicKey;
   }
 
   static async fromFiles(issuer: string, keyPath: string, certificatePath: string, expirationMs: number): Promise<TokenIssuer> {
@@ -57,6 +59,46 @@ export class TokenIssuer {
       .sign(this.key);
     return { token, expiresIn, issuedAt: new Date(issuedAt * 1000).toISOString() };
   }
+
+  /**
+   * A refresh token (OAuth2 offline access, what docker keeps as its identity token): signed by the
+   * same key, its audience is this issuer (so no registry accepts it as an access token), and it
+   * carries `binding` (HtpasswdStore.credentialVersion) so a new password or a removed user revokes it.
+   */
+  async issueRefreshToken(subject: string, binding: string, lifetimeMs: number, now = Date.now()): Promise<string> {
+    const issuedAt = Math.floor(now / 1000);
+    return new SignJWT({ wharf_refresh: binding })
+      .setProtectedHeader({ alg: this.algorithm, typ: 'JWT', kid: this.kid })
+      .setIssuer(this.issuer)
+      .setSubject(subject)
+      .setAudience(this.issuer)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + Math.round(lifetimeMs / 1000))
+      .setJti(randomUUID())
+      .sign(this.key);
+  }
+
+  /** The subject and binding of a refresh token this issuer signed; throws InvalidRefreshTokenError otherwise. */
+  async verifyRefreshToken(token: string, now = Date.now()): Promise<{ subject: string; binding: string }> {
+    try {
+      const { payload } = await jwtVerify(token, this.publicKey, {
+        issuer: this.issuer,
+        audience: this.issuer,
+        algorithms: [this.algorithm],
+        currentDate: new Date(now),
+        requiredClaims: ['exp', 'sub'],
+      });
+      if (typeof payload.sub !== 'string' || payload.sub === '' || typeof payload.wharf_refresh !== 'string') throw new Error('not a refresh token');
+      return { subject: payload.sub, binding: payload.wharf_refresh };
+    } catch {
+      throw new InvalidRefreshTokenError('the refresh token is not valid');
+    }
+  }
+}
+
+/** Why a refresh token was not accepted. */
+export class InvalidRefreshTokenError extends Error {
+  override readonly name = 'InvalidRefreshTokenError';
 }
 
 /** The algorithm a key signs with: RS256 for RSA (what every registry accepts), ES* by curve. */

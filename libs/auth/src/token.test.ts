@@ -110,6 +110,19 @@ describe('TokenIssuer and TokenVerifier', () => {
     await assert.rejects((await verifier([rsa.cert])).verify(token), /access claim/);
   });
 
+  test('refresh tokens: verified by their issuer only, never accepted by a registry as an access token', async () => {
+    const issuer = await TokenIssuer.fromFiles('wharf-token-server', rsa.key, rsa.cert, 60_000);
+    const refresh = await issuer.issueRefreshToken('alice', 'binding-1', 3_600_000);
+    assert.deepEqual(await issuer.verifyRefreshToken(refresh), { subject: 'alice', binding: 'binding-1' });
+    await assert.rejects((await verifier([rsa.cert])).verify(refresh), /aud/);
+    const access = (await issuer.issue('alice', 'wharf', [])).token;
+    await assert.rejects(issuer.verifyRefreshToken(access), /not valid/);
+    const expired = await issuer.issueRefreshToken('alice', 'b', 1_000, Date.now() - 60_000);
+    await assert.rejects(issuer.verifyRefreshToken(expired), /not valid/);
+    const other = await TokenIssuer.fromFiles('wharf-token-server', stranger.key, stranger.cert, 60_000);
+    await assert.rejects(issuer.verifyRefreshToken(await other.issueRefreshToken('alice', 'binding-1', 3_600_000)), /not valid/);
+  });
+
   test('the certificate must belong to the key', async () => {
     await assert.rejects(TokenIssuer.fromFiles('i', rsa.key, ec.cert, 60_000), /does not belong/);
   });

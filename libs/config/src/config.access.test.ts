@@ -57,6 +57,7 @@ describe('tokenserver', () => {
       certificate: '/c.pem',
       htpasswd: '/h',
       expirationMs: 300_000,
+      refreshExpirationMs: 2_592_000_000,
     });
   });
 
@@ -64,6 +65,7 @@ describe('tokenserver', () => {
     const config = parse(`${TOKEN_AUTH}${server}  path: /token\n`, { REGISTRY_TOKENSERVER_EXPIRATION: '90s' });
     assert.equal(config.tokenServer?.path, '/token');
     assert.equal(config.tokenServer?.expirationMs, 90_000);
+    assert.equal(parse(`${TOKEN_AUTH}${server}  refreshexpiration: 0s\n`).tokenServer?.refreshExpirationMs, 0);
   });
 
   test('the issuer must be the one auth.token accepts', () => {

@@ -154,6 +154,8 @@ export interface TokenServerConfig {
   htpasswd: string;
   /** Token lifetime; default 5m. */
   expirationMs: number;
+  /** Lifetime of refresh tokens (docker's identity token, on offline requests); default 720h; 0: none issued. */
+  refreshExpirationMs: number;
 }
 
 /** Wharf's `failedlogins:` section: the per-client limit on failed sign-ins (Basic, token server). */

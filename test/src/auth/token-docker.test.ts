@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseCertificates, TokenIssuer } from '@wharf/auth';
 import { createPrivateKey } from 'node:crypto';
@@ -7,6 +8,12 @@ import { dockerRemoveImage, ensureDocker } from '../support/docker-cli.js';
 import { importImage, uniqueName } from '../support/images.js';
 import { RegistryProcess } from '../support/registry-process.js';
 import { basic, DockerUser, fetchToken, Scratch, TOKEN_ISSUER, TOKEN_SERVICE, tokenAuthSections, tokenKeyPair, tokenServerSection, writeHtpasswd } from './auth-fixtures.js';
+
+const form = (fields: Record<string, string>): RequestInit => ({
+  method: 'POST',
+  headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(fields),
+});
 
 /*
  * auth.token with Wharf's own token server and access list, driven by the real Docker engine; and
@@ -76,21 +83,46 @@ describe('token auth and the token server with the Docker engine', () => {
     const other = await fetch(`${wharf.url}/auth/token?service=someone-else`);
     assert.equal(other.status, 400);
 
-    const form = await fetch(`${wharf.url}/auth/token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'password', username: 'alice', password: 'alice-pw', service: TOKEN_SERVICE, scope: 'registry:catalog:*', client_id: 'docker' }),
-    });
-    assert.equal(form.status, 200);
-    const body = (await form.json()) as { token: string; access_token: string; expires_in: number; issued_at: string };
+    const posted = await fetch(`${wharf.url}/auth/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw', service: TOKEN_SERVICE, scope: 'registry:catalog:*', client_id: 'docker' }));
+    assert.equal(posted.status, 200);
+    const body = (await posted.json()) as { token: string; access_token: string; expires_in: number; issued_at: string; refresh_token?: string };
     assert.equal(body.access_token, body.token);
     assert.equal(body.expires_in, 300);
     assert.deepEqual(decode(body.token).access, [{ type: 'registry', name: 'catalog', actions: ['*'] }]);
+    assert.equal(body.refresh_token, undefined, 'no refresh token without offline access');
+  });
+
+  test('refresh tokens: offline requests get one, it buys access tokens, and a new password revokes it', async () => {
+    const offline = await fetch(`${wharf.url}/auth/token?service=${TOKEN_SERVICE}&offline_token=true&client_id=docker`, { headers: { Authorization: basic('alice', 'alice-pw') } });
+    const refresh = ((await offline.json()) as { refresh_token?: string }).refresh_token;
+    assert.ok(refresh);
+    const refreshed = await fetch(`${wharf.url}/auth/token`, form({ grant_type: 'refresh_token', refresh_token: refresh, service: TOKEN_SERVICE, scope: 'registry:catalog:*', client_id: 'docker' }));
+    assert.equal(refreshed.status, 200);
+    const token = ((await refreshed.json()) as { token: string }).token;
+    assert.equal((await fetch(`${wharf.url}/v2/_catalog`, { headers: { Authorization: `Bearer ${token}` } })).status, 200);
+    assert.equal((await fetch(`${wharf.url}/v2/`, { headers: { Authorization: `Bearer ${refresh}` } })).status, 401, 'a refresh token is not an access token');
+
+    const forged = `${refresh.slice(0, -4)}AAAA`;
+    assert.equal((await fetch(`${wharf.url}/auth/token`, form({ grant_type: 'refresh_token', refresh_token: forged, service: TOKEN_SERVICE }))).status, 401);
+    writeHtpasswd(htpasswd, { alice: 'alice-new', bob: 'bob-pw' });
+    try {
+      const revoked = await fetch(`${wharf.url}/auth/token`, form({ grant_type: 'refresh_token', refresh_token: refresh, service: TOKEN_SERVICE }));
+      assert.equal(revoked.status, 401, 'a changed password revokes the refresh token');
+      assert.equal(await codeOf(revoked), 'UNAUTHORIZED');
+    } finally {
+      writeHtpasswd(htpasswd, { alice: 'alice-pw', bob: 'bob-pw' });
+    }
   });
 
   test('docker login through the token server: right password succeeds, wrong fails', { timeout: 120_000 }, async () => {
-    const ok = await dockerUser().login(wharf.host, 'bob', 'bob-pw');
+    const bob = dockerUser();
+    const ok = await bob.login(wharf.host, 'bob', 'bob-pw');
     assert.equal(ok.code, 0, ok.stderr);
+    // docker asked for offline access and keeps the refresh token instead of the password
+    const saved = JSON.parse(readFileSync(join(bob.configDir, 'config.json'), 'utf8')) as { auths: Record<string, { auth?: string; identitytoken?: string }> };
+    const entry = saved.auths[wharf.host] ?? {};
+    assert.ok(entry.identitytoken, `an identity token in ${JSON.stringify(Object.keys(entry))}`);
+    assert.ok(!JSON.stringify(saved).includes(Buffer.from('bob:bob-pw').toString('base64')), 'the password is not stored');
     const wrong = await dockerUser().login(wharf.host, 'bob', 'bob-pw!');
     assert.notEqual(wrong.code, 0);
     assert.match(wrong.stderr, /unauthorized|401/i);

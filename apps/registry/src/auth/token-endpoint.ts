@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { grantedAccess, parseScopes, type AccessPolicy, type FailedLoginLimiter, type HtpasswdStore, type TokenIssuer } from '@wharf/auth';
+import { grantedAccess, InvalidRefreshTokenError, parseScopes, type AccessPolicy, type FailedLoginLimiter, type HtpasswdStore, type TokenIssuer } from '@wharf/auth';
 import type { TokenServerConfig } from '@wharf/config';
 import { RegistryError } from '@wharf/registry-core';
 import { tooManyFailures } from './auth-challenge.js';
@@ -11,11 +11,16 @@ interface TokenRequest {
   service: string | undefined;
   scopes: string[];
   credentials: { user: string; password: string } | undefined;
+  /** grant_type=refresh_token: the client's refresh token instead of a password. */
+  refreshToken?: string;
+  /** offline_token=true (GET) or access_type=offline (POST): the client wants a refresh token too. */
+  offline: boolean;
 }
 
 /**
  * Wharf's Docker token server (`tokenserver:`): GET `<path>?service=…&scope=…` with optional Basic
- * credentials, as docker login and pull use it, and the OAuth2 POST form (grant_type=password).
+ * credentials, as docker login and pull use it, and the OAuth2 POST form (grant_type=password or
+ * refresh_token). Offline requests also get a refresh token, which docker keeps instead of the password.
  * Tokens grant the requested scopes intersected with the access list; no credentials means the
  * anonymous principal; wrong credentials are a 401, repeated ones a 429.
  */
@@ -48,12 +53,22 @@ export class TokenEndpoint {
       }
       const { scopes, invalid } = parseScopes(request.scopes);
       if (invalid.length > 0) throw new RegistryError('UNSUPPORTED', `invalid scope: ${printable(invalid[0]!)}`, { status: 400 });
-      const user = request.credentials === undefined ? undefined : await this.signIn(req, request.credentials);
+      const user =
+        request.credentials !== undefined
+          ? await this.signIn(req, request.credentials)
+          : request.refreshToken !== undefined
+            ? await this.refreshSignIn(request.refreshToken)
+            : undefined;
       const issued = await this.issuer.issue(user, request.service, grantedAccess(this.policy, user, scopes));
+      const body: Record<string, unknown> = { token: issued.token, access_token: issued.token, expires_in: issued.expiresIn, issued_at: issued.issuedAt };
+      if (request.offline && request.credentials !== undefined && user !== undefined && this.config.refreshExpirationMs > 0) {
+        const binding = await this.store.credentialVersion(user);
+        if (binding !== undefined) body.refresh_token = await this.issuer.issueRefreshToken(user, binding, this.config.refreshExpirationMs);
+      }
       reply
         .status(200)
         .headers({ 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
-        .send(JSON.stringify({ token: issued.token, access_token: issued.token, expires_in: issued.expiresIn, issued_at: issued.issuedAt }));
+        .send(JSON.stringify(body));
     } catch (error) {
       const failure = error instanceof RegistryError ? error : new RegistryError('UNKNOWN');
       if (!(error instanceof RegistryError)) req.log?.error?.({ err: error }, 'token endpoint failed');
@@ -71,6 +86,17 @@ export class TokenEndpoint {
     });
   }
 
+  /** The user of a refresh token, as long as their htpasswd entry is the one it was issued for. */
+  private async refreshSignIn(refreshToken: string): Promise<string> {
+    try {
+      const { subject, binding } = await this.issuer.verifyRefreshToken(refreshToken);
+      if ((await this.store.credentialVersion(subject)) === binding) return subject;
+    } catch (error) {
+      if (!(error instanceof InvalidRefreshTokenError)) throw error;
+    }
+    throw new RegistryError('UNAUTHORIZED', 'the refresh token is not valid; sign in again');
+  }
+
   private async fromQuery(req: FastifyRequest): Promise<TokenRequest> {
     const query = (req.query ?? {}) as Record<string, string | string[] | undefined>;
     const header = req.headers.authorization;
@@ -78,7 +104,7 @@ export class TokenEndpoint {
     if (header !== undefined && credentials === undefined) {
       throw new RegistryError('UNAUTHORIZED', 'malformed Authorization header', { headers: { 'WWW-Authenticate': `Basic realm="${this.config.issuer.replace(/["\\]/g, '')}"` } });
     }
-    return { service: first(query.service), scopes: all(query.scope), credentials };
+    return { service: first(query.service), scopes: all(query.scope), credentials, offline: first(query.offline_token) === 'true' };
   }
 
   private async fromForm(req: FastifyRequest): Promise<TokenRequest> {
@@ -88,11 +114,19 @@ export class TokenEndpoint {
     }
     const form = new URLSearchParams(await readBody(req));
     const grant = form.get('grant_type');
-    if (grant !== 'password') throw new RegistryError('UNSUPPORTED', `unsupported grant_type "${printable(grant ?? '')}"; use password`, { status: 400 });
+    const common = { service: form.get('service') ?? undefined, scopes: form.getAll('scope'), offline: form.get('access_type') === 'offline' };
+    if (grant === 'refresh_token') {
+      const refreshToken = form.get('refresh_token') ?? '';
+      if (refreshToken === '') throw new RegistryError('UNAUTHORIZED', 'refresh_token is required');
+      return { ...common, credentials: undefined, refreshToken };
+    }
+    if (grant !== 'password') {
+      throw new RegistryError('UNSUPPORTED', `unsupported grant_type "${printable(grant ?? '')}"; use password or refresh_token`, { status: 400 });
+    }
     const user = form.get('username') ?? '';
     const password = form.get('password') ?? '';
     if (user === '' || password === '') throw new RegistryError('UNAUTHORIZED', 'username and password are required');
-    return { service: form.get('service') ?? undefined, scopes: form.getAll('scope'), credentials: { user, password } };
+    return { ...common, credentials: { user, password } };
   }
 }
 

@@ -62,6 +62,7 @@ export function toAccessConfig(raw: z.output<typeof accessSection>): AccessConfi
 }
 
 const DEFAULT_TOKEN_EXPIRATION_MS = 5 * 60_000;
+const DEFAULT_REFRESH_EXPIRATION_MS = 30 * 24 * 3_600_000;
 
 export const tokenServerSection = section({
   path: text()
@@ -72,6 +73,7 @@ export const tokenServerSection = section({
   certificate: text(),
   htpasswd: text(),
   expiration: duration().optional(),
+  refreshexpiration: duration().optional(),
 }).superRefine((value, ctx) => {
   if (value.expiration !== undefined && value.expiration < 1_000) {
     ctx.addIssue({ code: 'custom', path: ['expiration'], message: 'must be at least 1s' });
@@ -86,6 +88,7 @@ export function toTokenServerConfig(raw: z.output<typeof tokenServerSection>): T
     certificate: raw.certificate,
     htpasswd: raw.htpasswd,
     expirationMs: raw.expiration ?? DEFAULT_TOKEN_EXPIRATION_MS,
+    refreshExpirationMs: raw.refreshexpiration ?? DEFAULT_REFRESH_EXPIRATION_MS,
   };
 }
 
