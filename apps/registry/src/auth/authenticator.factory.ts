@@ -35,7 +35,7 @@ export async function createAuthenticator(settings: RegistrySettings, limiter: F
       } catch (error) {
         throw new ConfigError([{ path: auth.rootCertBundle === undefined ? 'auth.token.jwks' : 'auth.token.rootcertbundle', message: (error as Error).message }]);
       }
-      return new TokenAuthenticator(auth.realm, auth.service, verifier);
+      return new TokenAuthenticator(auth.realm, auth.service, verifier, auth.autoRedirect ? auth.autoRedirectPath : undefined);
     }
   }
 }

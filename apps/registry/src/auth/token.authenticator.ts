@@ -11,18 +11,21 @@ import type { RequiredAccess } from './required-access.js';
  */
 export class TokenAuthenticator implements RegistryAuthenticator {
   constructor(
-    private readonly realm: string,
+    private readonly configuredRealm: string,
     private readonly service: string,
     private readonly verifier: TokenVerifier,
+    /** auth.token.autoredirect: the realm is this registry's own host with autoredirectpath. */
+    private readonly autoRedirectPath?: string,
   ) {}
 
   async authorize(req: FastifyRequest, access: RequiredAccess): Promise<AuthDecision> {
+    const challenge = (error?: 'invalid_token' | 'insufficient_scope') => bearerChallenge(this.realmFor(req), this.service, access, error);
     const header = req.headers.authorization;
     const bearer = header === undefined ? undefined : /^Bearer +([A-Za-z0-9\-_.~+/]+=*)$/i.exec(header);
     if (!bearer) {
       // A Bearer header that is not a token is an invalid token; no Bearer header asks for one.
       const invalid = header !== undefined && /^bearer\b/i.test(header);
-      throw bearerChallenge(this.realm, this.service, access, invalid ? 'invalid_token' : undefined);
+      throw challenge(invalid ? 'invalid_token' : undefined);
     }
     let granted: TokenAccess[];
     let user: string | undefined;
@@ -31,10 +34,10 @@ export class TokenAuthenticator implements RegistryAuthenticator {
       granted = token.access;
       user = token.subject;
     } catch (error) {
-      if (error instanceof InvalidTokenError) throw bearerChallenge(this.realm, this.service, access, 'invalid_token');
+      if (error instanceof InvalidTokenError) throw challenge('invalid_token');
       throw error;
     }
-    if (!covers(granted, access)) throw bearerChallenge(this.realm, this.service, access, 'insufficient_scope');
+    if (!covers(granted, access)) throw challenge('insufficient_scope');
     return {
       ...(user === undefined ? {} : { user }),
       // `?mount=` without `from` may read any repository: only a catalog-level token may.
@@ -43,6 +46,17 @@ export class TokenAuthenticator implements RegistryAuthenticator {
   }
 
   close(): void {}
+
+  /**
+   * As distribution's autoredirect: the request's Host and X-Forwarded-Proto. Without that header
+   * Wharf uses the connection's own scheme (distribution assumes https), so plain-HTTP setups work.
+   */
+  private realmFor(req: FastifyRequest): string {
+    if (this.autoRedirectPath === undefined) return this.configuredRealm;
+    const forwarded = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim().toLowerCase();
+    const scheme = forwarded === 'http' || forwarded === 'https' ? forwarded : req.protocol;
+    return `${scheme}://${req.headers.host ?? ''}${this.autoRedirectPath}`;
+  }
 }
 
 function covers(granted: TokenAccess[], access: RequiredAccess): boolean {
