@@ -62,7 +62,7 @@ export async function createTokenEndpoint(settings: RegistrySettings, limiter: F
   const store = await openHtpasswd(server.htpasswd, 'tokenserver.htpasswd', logger);
   const service = auth?.scheme === 'token' ? auth.service : undefined;
   logger.info({ path: server.path, issuer: server.issuer }, 'token server enabled');
-  return new TokenEndpoint(server, service, store, new AccessPolicy(settings.access), issuer, limiter);
+  return new TokenEndpoint(server, service, store, new AccessPolicy(settings.access), issuer, limiter, logger);
 }
 
 export async function openHtpasswd(path: string, key: string, logger: Logger): Promise<HtpasswdStore> {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { grantedAccess, InvalidRefreshTokenError, parseScopes, type AccessPolicy, type FailedLoginLimiter, type HtpasswdStore, type TokenIssuer } from '@wharf/auth';
 import type { TokenServerConfig } from '@wharf/config';
+import type { Logger } from '@wharf/observability';
 import { RegistryError } from '@wharf/registry-core';
 import { tooManyFailures } from './auth-challenge.js';
 import { basicCredentials } from './basic-credentials.js';
@@ -33,6 +34,7 @@ export class TokenEndpoint {
     private readonly policy: AccessPolicy,
     private readonly issuer: TokenIssuer,
     private readonly limiter: FailedLoginLimiter,
+    private readonly logger: Logger,
   ) {}
 
   register(fastify: FastifyInstance): void {
@@ -71,7 +73,7 @@ export class TokenEndpoint {
         .send(JSON.stringify(body));
     } catch (error) {
       const failure = error instanceof RegistryError ? error : new RegistryError('UNKNOWN');
-      if (!(error instanceof RegistryError)) req.log?.error?.({ err: error }, 'token endpoint failed');
+      if (!(error instanceof RegistryError)) this.logger.error({ reqId: req.id, err: error }, 'token endpoint failed');
       reply.status(failure.status).headers(failure.headers).header('Content-Type', 'application/json; charset=utf-8').send(JSON.stringify({ errors: [failure.toJSON()] }));
     }
   }
