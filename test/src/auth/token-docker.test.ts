@@ -51,7 +51,8 @@ describe('token auth and the token server with the Docker engine', () => {
     };
     wharf = await RegistryProcess.start({
       kind: 'wharf',
-      extraConfig: (host) => ({ ...tokenAuthSections(host, pair), ...tokenServerSection(pair, htpasswd), access }),
+      // debug logging with the access log, so the secrets check at the end sees everything the registry logs
+      extraConfig: (host) => ({ ...tokenAuthSections(host, pair), ...tokenServerSection(pair, htpasswd), access, log: { level: 'debug' } }),
     });
     reference = await RegistryProcess.start({ kind: 'reference', extraConfig: tokenAuthSections(wharf.host, pair) });
     const local = await importImage(`wharf-local/${uniqueName('token')}:v1`, 'hello from the token test');
@@ -193,6 +194,17 @@ describe('token auth and the token server with the Docker engine', () => {
     images.push(publicRef);
     await bob.run(['tag', local.ref, publicRef]);
     assert.notEqual((await bob.run(['push', publicRef], true)).code, 0, 'the ACL holds on the reference registry too');
+  });
+
+  test('no password or token appears in the registry log', async () => {
+    const token = await fetchToken(wharf.url, [`repository:${team}/app:pull`], ['bob', 'bob-pw']);
+    await fetch(`${wharf.url}/v2/${team}/app/tags/list`, { headers: { Authorization: `Bearer ${token}` } });
+    await fetch(`${wharf.url}/auth/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw', service: TOKEN_SERVICE }));
+    const logs = wharf.logs;
+    assert.match(logs, /"url":"\/auth\/token/, 'the access log is on');
+    for (const secret of ['bob-pw', 'alice-pw', token, token.split('.')[2]!, Buffer.from('bob:bob-pw').toString('base64')]) {
+      assert.ok(!logs.includes(secret), `the log holds a secret (${secret.slice(0, 12)}…)`);
+    }
   });
 
   test('Wharf and docker-registry answer the same to missing, broken, expired, foreign and too narrow tokens', async () => {
