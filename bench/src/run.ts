@@ -15,6 +15,7 @@ import { parseOptions, usage, UsageError, type Options } from './options.js';
 import { Results, writeReport, type Session } from './report.js';
 import { killAllServers, referenceSpec, wharfSpec, type ServerSpec } from './servers.js';
 import { runSession } from './session.js';
+import { authCost } from './workloads/auth.js';
 import { blobPull } from './workloads/blob-pull.js';
 import { chunkedPush } from './workloads/chunked-push.js';
 import { manifestRead } from './workloads/manifest-read.js';
@@ -24,7 +25,7 @@ import { smallImages } from './workloads/small-images.js';
 import { tagsList } from './workloads/tags-list.js';
 import { sizeLabel, type Workload } from './workloads/workload.js';
 
-const workloads: Workload[] = [monolithicPush, chunkedPush, blobPull, manifestRead, tagsList, smallImages];
+const workloads: Workload[] = [monolithicPush, chunkedPush, blobPull, manifestRead, tagsList, smallImages, authCost];
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
@@ -18,6 +18,8 @@ export interface ServerSpec {
   args(configPath: string): string[];
   cwd: string;
   config(rootDirectory: string, addr: string): unknown;
+  /** Status of `GET /v2/` without credentials that means "ready"; default 200 (401 for a server with auth). */
+  readyStatus?: number;
 }
 
 /** Logging both servers get, so that logging is not what we measure. */
@@ -135,6 +137,11 @@ export class RunningServer {
     return this.child.pid!;
   }
 
+  /** The storage root this server was started on. */
+  get dataDir(): string {
+    return join(dirname(this.logPath), 'data');
+  }
+
   get alive(): boolean {
     return !this.exited;
   }
@@ -190,7 +197,7 @@ export async function startServer(spec: ServerSpec, sessionDir: string, timeoutM
       try {
         const res = await request(`${server.url}/v2/`, { dispatcher: probe, reset: true });
         await res.body.dump();
-        if (res.statusCode === 200) {
+        if (res.statusCode === (spec.readyStatus ?? 200)) {
           server.readyMs = performance.now() - spawnedAt;
           return server;
         }

@@ -5,7 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import type { RegistryEvents, StorageDriver } from '@wharf/registry-core';
 import { requestIdFrom, type Logger } from '@wharf/observability';
 import { FailedLoginLimiter } from '@wharf/auth';
-import { createAuthenticator } from './auth/authenticator.factory.js';
+import { createAuthenticator, createTokenEndpoint } from './auth/authenticator.factory.js';
+import type { TokenEndpoint } from './auth/token-endpoint.js';
 import { rewriteRegistryUrl } from './http/route-rewrite.js';
 import { RegistryModule } from './registry.module.js';
 import type { RegistrySettings } from './registry-settings.js';
@@ -33,14 +34,17 @@ export async function startRegistry(settings: RegistrySettings, driver: StorageD
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
   });
   // One limiter for every way of signing in (Basic on the API, the token endpoint).
-  const limiter = new FailedLoginLimiter();
+  const limiter = new FailedLoginLimiter(
+    settings.failedLogins === undefined ? {} : { maxFailures: settings.failedLogins.limit, windowMs: settings.failedLogins.windowMs },
+  );
   const authenticator = await createAuthenticator(settings, limiter, logger);
+  const tokenEndpoint = await createTokenEndpoint(settings, limiter, logger);
   const app = await NestFactory.create<NestFastifyApplication>(RegistryModule.forRoot(settings, driver, events, logger, authenticator), adapter, {
     logger: false,
     bodyParser: false,
     abortOnError: false,
   });
-  configureFastify(app.getHttpAdapter().getInstance() as unknown as FastifyInstance, settings, logger);
+  configureFastify(app.getHttpAdapter().getInstance() as unknown as FastifyInstance, settings, logger, tokenEndpoint);
 
   const { host, port, path } = listenTarget(settings.http);
   await (path !== undefined ? app.listen(path) : app.listen(port!, host!));
@@ -53,11 +57,12 @@ export async function startRegistry(settings: RegistrySettings, driver: StorageD
       const drain = new Promise<void>((resolve) => setTimeout(resolve, settings.http.drainTimeoutMs).unref());
       await Promise.race([app.close(), drain]);
       authenticator?.close();
+      tokenEndpoint?.close();
     },
   };
 }
 
-function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, logger: Logger): void {
+function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, logger: Logger, tokenEndpoint: TokenEndpoint | null): void {
   // Every body reaches the handlers as the raw stream: blobs are piped to storage, never buffered.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
@@ -67,6 +72,8 @@ function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, 
     reply.headers(fixedHeaders).header('X-Request-Id', req.id);
     done();
   });
+
+  tokenEndpoint?.register(fastify);
 
   if (settings.log.accessLog) {
     fastify.addHook('onResponse', (req, reply, done) => {

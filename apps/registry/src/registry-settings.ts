@@ -1,4 +1,4 @@
-import type { AccessConfig, AuthConfig, TokenServerConfig } from '@wharf/config';
+import type { AccessConfig, AuthConfig, FailedLoginsConfig, TokenServerConfig } from '@wharf/config';
 import type { RegistryOptions } from '@wharf/registry-core';
 import type { StorageSettings } from '@wharf/storage-drivers';
 
@@ -29,4 +29,6 @@ export interface RegistrySettings {
   access?: AccessConfig;
   /** Wharf's token server, served beside the API when configured. */
   tokenServer?: TokenServerConfig;
+  /** Failed sign-ins allowed per client address; absent: 10 per minute. */
+  failedLogins?: FailedLoginsConfig;
 }

@@ -99,8 +99,13 @@ export class RegistryModule implements OnApplicationBootstrap, BeforeApplication
         UrlBuilder,
         EventContextFactory,
         { provide: APP_FILTER, useClass: OciErrorFilter },
-        { provide: REGISTRY_AUTHENTICATOR, useValue: authenticator },
-        { provide: APP_GUARD, useClass: RegistryAuthGuard },
+        // An open registry runs no guard at all: nothing on its request path.
+        ...(authenticator === null
+          ? []
+          : [
+              { provide: REGISTRY_AUTHENTICATOR, useValue: authenticator },
+              { provide: APP_GUARD, useClass: RegistryAuthGuard },
+            ]),
       ],
     };
   }

@@ -38,6 +38,7 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
     ...(config.auth === undefined ? {} : { auth: config.auth }),
     ...(config.access === undefined ? {} : { access: config.access }),
     ...(config.tokenServer === undefined ? {} : { tokenServer: config.tokenServer }),
+    failedLogins: config.failedLogins,
   };
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -50,6 +50,35 @@ describe('HtpasswdStore', () => {
     assert.equal(await store.verify('alice', 'second'), true);
     assert.equal(await store.verify('alice', 'first'), false, 'the cached old password is forgotten with the old file');
     assert.equal(await store.verify('dave', 'pw'), true);
+  });
+
+  test('an edit that keeps the size and the mtime is still seen', async () => {
+    const path = join(dir, 'racy');
+    writeFileSync(path, `${htpasswdEntry('alice', 'first')}\n`);
+    const { mtime } = statSync(path);
+    const store = await HtpasswdStore.open(path);
+    assert.equal(await store.verify('alice', 'first'), true);
+    writeFileSync(path, `${htpasswdEntry('alice', 'other')}\n`); // bcrypt entries have one length
+    utimesSync(path, mtime, mtime);
+    assert.equal(await store.verify('alice', 'other'), true);
+    assert.equal(await store.verify('alice', 'first'), false);
+  });
+
+  test('credentialVersion changes with the password and is gone with the user', async () => {
+    const path = join(dir, 'versions');
+    writeFileSync(path, `${htpasswdEntry('alice', 'one')}\n`);
+    const store = await HtpasswdStore.open(path);
+    const first = await store.credentialVersion('alice');
+    assert.ok(first !== undefined && !first.includes('one'));
+    assert.equal(await store.credentialVersion('alice'), first, 'stable while the entry is unchanged');
+    assert.equal(await store.credentialVersion('bob'), undefined);
+    writeFileSync(path, `${htpasswdEntry('alice', 'two')}\n`);
+    utimesSync(path, new Date(), new Date(Date.now() + 4_000));
+    const second = await store.credentialVersion('alice');
+    assert.ok(second !== undefined && second !== first);
+    writeFileSync(path, `${htpasswdEntry('bob', 'x')}\n`);
+    utimesSync(path, new Date(), new Date(Date.now() + 6_000));
+    assert.equal(await store.credentialVersion('alice'), undefined);
   });
 
   test('a removed file keeps the last entries instead of locking everyone out', async () => {

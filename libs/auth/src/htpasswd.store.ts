@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import bcrypt from 'bcryptjs';
 import { VerifiedCredentialsCache } from './verified-credentials.cache.js';
@@ -15,6 +16,9 @@ interface Snapshot {
   version: string;
   /** stat fields compared on every check to notice an edit without a restart. */
   statKey: string;
+  /** The file's mtime and when it was read: an edit within the filesystem's timestamp granularity may not change stat. */
+  mtimeMs: number;
+  loadedAt: number;
   hashes: Map<string, string>;
   /** Users whose entry is not bcrypt (htpasswd -B); they cannot sign in, as with registry:2. */
   skipped: string[];
@@ -23,6 +27,9 @@ interface Snapshot {
 // bcrypt of a random string, compared when the user is unknown so timing does not reveal which users exist.
 const DUMMY_HASH = '$2y$05$KBnkM2PEbUiCnMUAfK1Q7uTCEhF/D3dbc.35YwgsUzpWCIQ2jlxeO';
 const BCRYPT_PREFIX = /^\$2[aby]\$\d\d\$/;
+// Filesystems with coarse timestamps (1-2 s) can hide a second edit in the same tick; until the file
+// is older than this when read, its content is re-read rather than trusted from stat (git's "racy" rule).
+const RACY_MS = 2_000;
 
 /**
  * Users and bcrypt hashes from an Apache htpasswd file (`htpasswd -B`), re-read when the file
@@ -60,6 +67,16 @@ export class HtpasswdStore {
     return true;
   }
 
+  /**
+   * A fingerprint of the user's current entry (undefined when the user is gone). Long-lived grants
+   * such as refresh tokens carry it, so changing a password or removing the user revokes them.
+   */
+  async credentialVersion(user: string): Promise<string | undefined> {
+    if (this.closed) return undefined;
+    const hash = (await this.current()).hashes.get(user);
+    return hash === undefined ? undefined : createHash('sha256').update(user).update('\0').update(hash).digest('base64url');
+  }
+
   close(): void {
     this.closed = true;
     this.cache.clear();
@@ -68,12 +85,15 @@ export class HtpasswdStore {
   private async current(): Promise<Snapshot> {
     let statKey: string;
     try {
-      statKey = statKeyOf(await stat(this.path));
+      // Synchronous on purpose: a local stat takes microseconds, a trip through libuv's thread pool
+      // several times that, and this runs on every request that carries credentials.
+      statKey = statKeyOf(statSync(this.path));
     } catch {
       // The file was removed (or is being replaced): keep the last good entries rather than lock everyone out.
       return this.snapshot;
     }
-    if (statKey === this.snapshot.statKey) return this.snapshot;
+    const racy = this.snapshot.loadedAt - this.snapshot.mtimeMs < RACY_MS;
+    if (statKey === this.snapshot.statKey && !racy) return this.snapshot;
     this.reloading ??= load(this.path)
       .then((next) => (this.snapshot = next))
       .catch(() => this.snapshot)
@@ -83,7 +103,8 @@ export class HtpasswdStore {
 }
 
 async function load(path: string): Promise<Snapshot> {
-  const before = statKeyOf(await stat(path));
+  const stats = await stat(path);
+  const loadedAt = Date.now();
   const text = await readFile(path, 'utf8');
   const hashes = new Map<string, string>();
   const skipped: string[] = [];
@@ -97,7 +118,7 @@ async function load(path: string): Promise<Snapshot> {
     if (BCRYPT_PREFIX.test(hash)) hashes.set(user, hash);
     else skipped.push(user);
   }
-  return { version: createHash('sha256').update(text).digest('base64'), statKey: before, hashes, skipped };
+  return { version: createHash('sha256').update(text).digest('base64'), statKey: statKeyOf(stats), mtimeMs: stats.mtimeMs, loadedAt, hashes, skipped };
 }
 
 function statKeyOf(s: { ino: number; size: number; mtimeMs: number; ctimeMs: number }): string {

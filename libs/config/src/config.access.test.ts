@@ -57,6 +57,7 @@ describe('tokenserver', () => {
       certificate: '/c.pem',
       htpasswd: '/h',
       expirationMs: 300_000,
+      refreshExpirationMs: 2_592_000_000,
     });
   });
 
@@ -64,6 +65,7 @@ describe('tokenserver', () => {
     const config = parse(`${TOKEN_AUTH}${server}  path: /token\n`, { REGISTRY_TOKENSERVER_EXPIRATION: '90s' });
     assert.equal(config.tokenServer?.path, '/token');
     assert.equal(config.tokenServer?.expirationMs, 90_000);
+    assert.equal(parse(`${TOKEN_AUTH}${server}  refreshexpiration: 0s\n`).tokenServer?.refreshExpirationMs, 0);
   });
 
   test('the issuer must be the one auth.token accepts', () => {
@@ -74,5 +76,22 @@ describe('tokenserver', () => {
     rejects(`${MINIMAL}tokenserver:\n  issuer: i\n`, {}, /tokenserver\.key: required/, /tokenserver\.certificate: required/, /tokenserver\.htpasswd: required/);
     rejects(`${TOKEN_AUTH}${server}  path: auth/token\n`, {}, /tokenserver\.path: expected a URL path/);
     rejects(`${TOKEN_AUTH}${server}  expiration: 10ms\n`, {}, /tokenserver\.expiration: must be at least 1s/);
+  });
+});
+
+describe('failedlogins', () => {
+  test('defaults: 10 failures per minute', () => {
+    assert.deepEqual(parse(MINIMAL).failedLogins, { limit: 10, windowMs: 60_000 });
+  });
+
+  test('limit and window, also through REGISTRY_FAILEDLOGINS_*', () => {
+    assert.deepEqual(parse(`${MINIMAL}failedlogins:\n  limit: 3\n  window: 5m\n`).failedLogins, { limit: 3, windowMs: 300_000 });
+    assert.equal(parse(MINIMAL, { REGISTRY_FAILEDLOGINS_LIMIT: '50' }).failedLogins.limit, 50);
+  });
+
+  test('bad values stop start-up', () => {
+    rejects(`${MINIMAL}failedlogins:\n  limit: 0\n`, {}, /failedlogins\.limit/);
+    rejects(`${MINIMAL}failedlogins:\n  window: 10ms\n`, {}, /failedlogins\.window: must be at least 1s/);
+    rejects(`${MINIMAL}failedlogins:\n  max: 3\n`, {}, /max/);
   });
 });

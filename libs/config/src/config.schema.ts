@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { optionalSection, section } from './config.fields.js';
 import { RawScalar } from './raw-value.js';
-import { accessSection, tokenServerSection, toAccessConfig, toTokenServerConfig } from './sections/access.section.js';
+import {
+  accessSection,
+  failedLoginsSection,
+  tokenServerSection,
+  toAccessConfig,
+  toFailedLoginsConfig,
+  toTokenServerConfig,
+} from './sections/access.section.js';
 import { authSection, toAuthConfig } from './sections/auth.section.js';
 import { healthSection, toHealthConfig } from './sections/health.section.js';
 import { httpSection, toHttpConfig } from './sections/http.section.js';
@@ -70,6 +77,7 @@ export const configSchema = section({
   api: optionalSection(apiSection),
   access: optionalSection(accessSection),
   tokenserver: optionalSection(tokenServerSection),
+  failedlogins: failedLoginsSection,
 })
   .superRefine((raw, ctx) => {
     const descriptor = raw.storage.cache.blobdescriptor ?? raw.storage.cache.layerinfo;
@@ -116,6 +124,7 @@ export const configSchema = section({
       ...optionalKey('api', raw.api && toApiConfig(raw.api)),
       ...optionalKey('access', raw.access && toAccessConfig(raw.access)),
       ...optionalKey('tokenServer', raw.tokenserver && toTokenServerConfig(raw.tokenserver)),
+      failedLogins: toFailedLoginsConfig(raw.failedlogins),
     }),
   );
 

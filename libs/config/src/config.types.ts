@@ -163,6 +163,16 @@ export interface TokenServerConfig {
   htpasswd: string;
   /** Token lifetime; default 5m. */
   expirationMs: number;
+  /** Lifetime of refresh tokens (docker's identity token, on offline requests); default 720h; 0: none issued. */
+  refreshExpirationMs: number;
+}
+
+/** Wharf's `failedlogins:` section: the per-client limit on failed sign-ins (Basic, token server). */
+export interface FailedLoginsConfig {
+  /** Failures allowed per client address within the window; default 10. */
+  limit: number;
+  /** Default 1m. */
+  windowMs: number;
 }
 
 export type EventAction = 'pull' | 'push' | 'mount' | 'delete';
@@ -351,4 +361,6 @@ export interface WharfConfig {
   access?: AccessConfig;
   /** Absent: the registry serves no token endpoint. */
   tokenServer?: TokenServerConfig;
+  /** Always present, with defaults. */
+  failedLogins: FailedLoginsConfig;
 }

@@ -51,3 +51,39 @@ export class DockerUser {
 export function basic(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
+
+/** A token signing key and its self-signed certificate, made with openssl as an operator would. */
+export function tokenKeyPair(scratch: Scratch, name = 'token'): { key: string; certificate: string } {
+  const key = scratch.path(`${name}.key`);
+  const certificate = scratch.path(`${name}.crt`);
+  execFileSync('openssl', ['req', '-x509', '-nodes', '-newkey', 'rsa:2048', '-keyout', key, '-out', certificate, '-days', '2', '-subj', `/CN=${name}`], {
+    stdio: 'ignore',
+  });
+  return { key, certificate };
+}
+
+export const TOKEN_ISSUER = 'wharf-token-server';
+export const TOKEN_SERVICE = 'wharf-test';
+
+/**
+ * Config sections for a registry that verifies tokens from Wharf's token server at `tokenHost`
+ * (itself, when the same process serves the token server too).
+ */
+export function tokenAuthSections(tokenHost: string, pair: { certificate: string }): Record<string, unknown> {
+  return {
+    auth: { token: { realm: `http://${tokenHost}/auth/token`, service: TOKEN_SERVICE, issuer: TOKEN_ISSUER, rootcertbundle: pair.certificate } },
+  };
+}
+
+export function tokenServerSection(pair: { key: string; certificate: string }, htpasswd: string): Record<string, unknown> {
+  return { tokenserver: { issuer: TOKEN_ISSUER, key: pair.key, certificate: pair.certificate, htpasswd, expiration: '5m' } };
+}
+
+/** A token from the token server at `base`, as docker fetches one. */
+export async function fetchToken(base: string, scopes: string[], credentials?: [string, string]): Promise<string> {
+  const query = new URLSearchParams({ service: TOKEN_SERVICE });
+  for (const scope of scopes) query.append('scope', scope);
+  const res = await fetch(`${base}/auth/token?${query}`, { headers: credentials ? { Authorization: basic(...credentials) } : {} });
+  if (res.status !== 200) throw new Error(`token server answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}

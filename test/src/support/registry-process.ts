@@ -28,8 +28,11 @@ export interface RegistryOptions {
   /** Serve an existing storage root (it is not deleted on dispose); default: a fresh temp folder. */
   storageRoot?: string;
   readyTimeoutMs?: number;
-  /** More top-level config sections (notifications, redis, …), merged over the generated ones. */
-  extraConfig?: Record<string, unknown>;
+  /**
+   * More top-level config sections (notifications, redis, …), merged over the generated ones; a
+   * function receives the `host:port` the process will listen on (for URLs that point back at it).
+   */
+  extraConfig?: Record<string, unknown> | ((host: string) => Record<string, unknown>);
   /** Wharf roles this process hosts (`--roles`); default: the registry alone. */
   roles?: string[];
   /** Readiness probe for a process without the registry role (e.g. its api's URL); default GET /v2/. */
@@ -47,7 +50,7 @@ export class RegistryProcess {
   private readonly baseDir: string;
   private readonly configPath: string;
   private readonly readyTimeoutMs: number;
-  private readonly extraConfig: Record<string, unknown>;
+  private readonly extraConfig: Record<string, unknown> | ((host: string) => Record<string, unknown>);
   private readonly roles: string[] | undefined;
   private readonly readyUrl: string | undefined;
   private port = 0;
@@ -144,7 +147,8 @@ export class RegistryProcess {
     const storage: Record<string, unknown> =
       this.storage === 'inmemory' ? { inmemory: {} } : { filesystem: { rootdirectory: this.storageRoot } };
     storage['delete'] = { enabled: true };
-    const config = { version: 0.1, log: { level: 'warn' }, storage, http: { addr: this.host }, ...this.extraConfig };
+    const extra = typeof this.extraConfig === 'function' ? this.extraConfig(this.host) : this.extraConfig;
+    const config = { version: 0.1, log: { level: 'warn' }, storage, http: { addr: this.host }, ...extra };
     writeFileSync(this.configPath, stringify(config));
   }
 

@@ -6,15 +6,14 @@ import { setAuthenticatedUser } from './request-identity.js';
 import { requiredAccess } from './required-access.js';
 
 /**
- * Runs before every registry route (and before any body is read): works out what the request
+ * Runs before every registry route of a registry with auth (before any body is read): works out what the request
  * needs, asks the configured scheme, and records the user for the event's actor.
  */
 @Injectable()
 export class RegistryAuthGuard implements CanActivate {
-  constructor(@Inject(REGISTRY_AUTHENTICATOR) private readonly authenticator: RegistryAuthenticator | null) {}
+  constructor(@Inject(REGISTRY_AUTHENTICATOR) private readonly authenticator: RegistryAuthenticator) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.authenticator === null) return true;
     const req = context.switchToHttp().getRequest<FastifyRequest>();
     const query = (req.query ?? {}) as Record<string, unknown>;
     const access = requiredAccess(req.method, req.routeOptions.url, (req.params ?? {}) as Record<string, string | undefined>, query);

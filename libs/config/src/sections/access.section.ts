@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { choice, duration, list, section, text, textList } from '../config.fields.js';
-import type { AccessConfig, TokenServerConfig } from '../config.types.js';
+import { choice, duration, int, list, section, text, textList } from '../config.fields.js';
+import type { AccessConfig, FailedLoginsConfig, TokenServerConfig } from '../config.types.js';
 
 /*
  * Wharf's `access:` (an access-control list for the registry and the API) and `tokenserver:`
@@ -62,6 +62,7 @@ export function toAccessConfig(raw: z.output<typeof accessSection>): AccessConfi
 }
 
 const DEFAULT_TOKEN_EXPIRATION_MS = 5 * 60_000;
+const DEFAULT_REFRESH_EXPIRATION_MS = 30 * 24 * 3_600_000;
 
 export const tokenServerSection = section({
   path: text()
@@ -72,6 +73,7 @@ export const tokenServerSection = section({
   certificate: text(),
   htpasswd: text(),
   expiration: duration().optional(),
+  refreshexpiration: duration().optional(),
 }).superRefine((value, ctx) => {
   if (value.expiration !== undefined && value.expiration < 1_000) {
     ctx.addIssue({ code: 'custom', path: ['expiration'], message: 'must be at least 1s' });
@@ -86,5 +88,18 @@ export function toTokenServerConfig(raw: z.output<typeof tokenServerSection>): T
     certificate: raw.certificate,
     htpasswd: raw.htpasswd,
     expirationMs: raw.expiration ?? DEFAULT_TOKEN_EXPIRATION_MS,
+    refreshExpirationMs: raw.refreshexpiration ?? DEFAULT_REFRESH_EXPIRATION_MS,
   };
+}
+
+/** Per client address, so a password cannot be guessed at request rate; defaults 10 per minute. */
+export const failedLoginsSection = section({
+  limit: int({ min: 1, max: 1_000_000 }).optional(),
+  window: duration().optional(),
+}).superRefine((value, ctx) => {
+  if (value.window !== undefined && value.window < 1_000) ctx.addIssue({ code: 'custom', path: ['window'], message: 'must be at least 1s' });
+});
+
+export function toFailedLoginsConfig(raw: z.output<typeof failedLoginsSection>): FailedLoginsConfig {
+  return { limit: raw.limit ?? 10, windowMs: raw.window ?? 60_000 };
 }
