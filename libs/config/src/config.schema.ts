@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { optionalSection, section } from './config.fields.js';
 import { RawScalar } from './raw-value.js';
 import { authSection, toAuthConfig } from './sections/auth.section.js';
+import { dashboardSection, toDashboardConfig } from './sections/dashboard.section.js';
 import { healthSection, toHealthConfig } from './sections/health.section.js';
 import { httpSection, toHttpConfig } from './sections/http.section.js';
 import { logLevel, logSection, toLogConfig } from './sections/log.section.js';
@@ -66,6 +67,7 @@ export const configSchema = section({
   counters: countersSection,
   webhooks: optionalSection(webhooksSection),
   api: optionalSection(apiSection),
+  dashboard: dashboardSection,
 })
   .superRefine((raw, ctx) => {
     const descriptor = raw.storage.cache.blobdescriptor ?? raw.storage.cache.layerinfo;
@@ -102,6 +104,7 @@ export const configSchema = section({
       counters: toCountersConfig(raw.counters),
       webhooks: toWebhooksConfig(raw.webhooks),
       ...optionalKey('api', raw.api && { addr: raw.api.addr }),
+      dashboard: toDashboardConfig(raw.dashboard, raw.api?.addr),
     }),
   );
 

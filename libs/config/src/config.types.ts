@@ -275,6 +275,14 @@ export interface WebhooksConfig {
   subscriptionCacheMs: number;
 }
 
+/** The `dashboard:` section (apps/dashboard). */
+export interface DashboardConfig {
+  /** Listen address; default :5081. */
+  addr: string;
+  /** Base URL of the API role without /api, no trailing slash; default derived from api.addr. */
+  apiUrl: string;
+}
+
 export interface WharfConfig {
   version: '0.1';
   log: LogConfig;
@@ -299,4 +307,6 @@ export interface WharfConfig {
   /** Always present, with defaults. */
   webhooks: WebhooksConfig;
   api?: { addr: string };
+  /** Always present, with defaults. */
+  dashboard: DashboardConfig;
 }

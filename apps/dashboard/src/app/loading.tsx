@@ -1,0 +1,5 @@
+import { ActivitySkeleton } from '../lib/activity-skeleton';
+
+export default function Loading() {
+  return <ActivitySkeleton />;
+}
