@@ -42,3 +42,95 @@ export interface ApiErrorBody {
   error: string;
   message: string;
 }
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface RepositoryCounters {
+  name: string;
+  pulls: number;
+  pushes: number;
+  lastPulledAt: string | null;
+  lastPushedAt: string | null;
+}
+
+export interface RepositoryDetails extends RepositoryCounters {
+  /** Downloads by digest that no tag explains. */
+  pullsByDigest: number;
+  tagCount: number;
+}
+
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+  digest?: string;
+  size?: number;
+}
+
+/** One row of GET /api/repositories/<name>/tags; the manifest fields come with the tag details API. */
+export interface TagRow {
+  tag: string;
+  pulls: number;
+  pushes: number;
+  lastPulledDay: string | null;
+  lastPushedDay: string | null;
+  digest?: string;
+  mediaType?: string;
+  size?: number;
+  created?: string | null;
+  platforms?: Platform[];
+}
+
+export interface TagsPage extends Page<TagRow> {
+  repository: string;
+}
+
+export interface Layer {
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+/** GET /api/repositories/<name>/tags/<tag> (or /manifests/<digest>, tag null). */
+export interface ManifestDetails {
+  repository: string;
+  tag: string | null;
+  digest: string;
+  mediaType: string;
+  size: number;
+  created: string | null;
+  config?: { digest: string; mediaType: string; size: number } | null;
+  layers: Layer[];
+  platforms: Platform[];
+  pulls: number;
+  pushes: number;
+  lastPulledDay: string | null;
+  lastPushedDay: string | null;
+  pullCommand: string;
+}
+
+export type Role = 'admin' | 'reader';
+
+export interface Session {
+  authRequired: boolean;
+  authenticated: boolean;
+  user: string | null;
+  role: Role | null;
+}
+
+export interface LeaderboardEntry {
+  rank: number;
+  repository: string;
+  tag?: string;
+  pulls: number;
+}
+
+export interface Leaderboard {
+  period: string;
+  by: 'repository' | 'tag';
+  since: string | null;
+  items: LeaderboardEntry[];
+}
