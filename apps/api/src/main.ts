@@ -4,10 +4,10 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { WharfConfig } from '@wharf/config';
 import type { Logger, RunningRole } from '@wharf/observability';
+import { DEFAULT_API_ADDR } from './api.defaults.js';
 import { ApiModule } from './api.module.js';
 
-/** Default listen address of the API role when `api.addr` is not configured. */
-export const DEFAULT_API_ADDR = ':5080';
+export { DEFAULT_API_ADDR };
 
 /** Starts the REST API role: JSON under /api, the OpenAPI document at /api/openapi.json. */
 export async function start(config: WharfConfig, logger: Logger): Promise<RunningRole> {

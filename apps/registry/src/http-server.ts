@@ -4,6 +4,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyInstance } from 'fastify';
 import type { RegistryEvents, StorageDriver } from '@wharf/registry-core';
 import { requestIdFrom, type Logger } from '@wharf/observability';
+import { FailedLoginLimiter } from '@wharf/auth';
+import { createAuthenticator } from './auth/authenticator.factory.js';
 import { rewriteRegistryUrl } from './http/route-rewrite.js';
 import { RegistryModule } from './registry.module.js';
 import type { RegistrySettings } from './registry-settings.js';
@@ -30,7 +32,10 @@ export async function startRegistry(settings: RegistrySettings, driver: StorageD
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(RegistryModule.forRoot(settings, driver, events, logger), adapter, {
+  // One limiter for every way of signing in (Basic on the API, the token endpoint).
+  const limiter = new FailedLoginLimiter();
+  const authenticator = await createAuthenticator(settings, limiter, logger);
+  const app = await NestFactory.create<NestFastifyApplication>(RegistryModule.forRoot(settings, driver, events, logger, authenticator), adapter, {
     logger: false,
     bodyParser: false,
     abortOnError: false,
@@ -47,6 +52,7 @@ export async function startRegistry(settings: RegistrySettings, driver: StorageD
     close: async () => {
       const drain = new Promise<void>((resolve) => setTimeout(resolve, settings.http.drainTimeoutMs).unref());
       await Promise.race([app.close(), drain]);
+      authenticator?.close();
     },
   };
 }

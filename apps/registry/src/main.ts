@@ -1,6 +1,5 @@
 export { start } from './registry.role.js';
 export { garbageCollect } from './garbage-collect.command.js';
 export { startRegistry, type RunningRegistry } from './http-server.js';
-export { createStorageDriver } from './storage-driver.factory.js';
 export { settingsFromConfig } from './settings-from-config.js';
 export type { RegistrySettings } from './registry-settings.js';

@@ -1,8 +1,10 @@
+import type { AccessConfig, AuthConfig, TokenServerConfig } from '@wharf/config';
 import type { RegistryOptions } from '@wharf/registry-core';
+import type { StorageSettings } from '@wharf/storage-drivers';
 
 /** What the registry app needs from the configuration, in its own terms. */
 export interface RegistrySettings {
-  storage: { driver: 'filesystem'; rootDirectory: string } | { driver: 'inmemory' };
+  storage: StorageSettings;
   rules: RegistryOptions;
   /** storage.maintenance.uploadpurging; `enabled` is already false on a read-only registry. */
   uploadPurging: { enabled: boolean; ageMs: number; intervalMs: number; dryRun: boolean };
@@ -21,4 +23,10 @@ export interface RegistrySettings {
   log: { level: 'error' | 'warn' | 'info' | 'debug'; fields: Record<string, unknown>; accessLog: boolean };
   /** What goes into registry events besides what happened. */
   events: { includeReferences: boolean };
+  /** Absent: an open registry. */
+  auth?: AuthConfig;
+  /** The ACL (`access:`); absent: every authenticated user may do everything. */
+  access?: AccessConfig;
+  /** Wharf's token server, served beside the API when configured. */
+  tokenServer?: TokenServerConfig;
 }

@@ -1,5 +1,5 @@
 import { Inject, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import {
   BlobService,
   CatalogService,
@@ -13,6 +13,8 @@ import {
   type StorageDriver,
 } from '@wharf/registry-core';
 import type { Logger } from '@wharf/observability';
+import { RegistryAuthGuard } from './auth/registry-auth.guard.js';
+import type { RegistryAuthenticator } from './auth/registry-authenticator.js';
 import { BaseController } from './controllers/base.controller.js';
 import { BlobUploadsController } from './controllers/blob-uploads.controller.js';
 import { BlobsController } from './controllers/blobs.controller.js';
@@ -24,7 +26,7 @@ import { OciErrorFilter } from './http/oci-error.filter.js';
 import { EventContextFactory } from './http/event-context.factory.js';
 import { UrlBuilder } from './http/url-builder.js';
 import type { RegistrySettings } from './registry-settings.js';
-import { LOGGER, REGISTRY_SETTINGS, STORAGE_DRIVER } from './registry.tokens.js';
+import { LOGGER, REGISTRY_AUTHENTICATOR, REGISTRY_SETTINGS, STORAGE_DRIVER } from './registry.tokens.js';
 
 // registry:2 waits a random 0-60 minutes before the first purge; a minute keeps the jitter between
 // replicas sharing storage while a restarted registry still cleans up soon.
@@ -46,7 +48,13 @@ export class RegistryModule implements OnApplicationBootstrap, BeforeApplication
     await this.purger?.stop();
   }
 
-  static forRoot(settings: RegistrySettings, driver: StorageDriver, events: RegistryEvents, logger: Logger): DynamicModule {
+  static forRoot(
+    settings: RegistrySettings,
+    driver: StorageDriver,
+    events: RegistryEvents,
+    logger: Logger,
+    authenticator: RegistryAuthenticator | null = null,
+  ): DynamicModule {
     return {
       module: RegistryModule,
       controllers: [
@@ -91,6 +99,8 @@ export class RegistryModule implements OnApplicationBootstrap, BeforeApplication
         UrlBuilder,
         EventContextFactory,
         { provide: APP_FILTER, useClass: OciErrorFilter },
+        { provide: REGISTRY_AUTHENTICATOR, useValue: authenticator },
+        { provide: APP_GUARD, useClass: RegistryAuthGuard },
       ],
     };
   }

@@ -5,10 +5,10 @@ import type { WharfConfig } from '@wharf/config';
 import type { Logger, RunningRole } from '@wharf/observability';
 import { EventPipeline } from '@wharf/queue';
 import { EVENTS_OFF, RegistryEvents } from '@wharf/registry-core';
+import { createStorageDriver } from '@wharf/storage-drivers';
 import { startDebugServer } from './debug-server.js';
 import { startRegistry } from './http-server.js';
 import { settingsFromConfig } from './settings-from-config.js';
-import { createStorageDriver } from './storage-driver.factory.js';
 
 /**
  * Starts the registry role: the OCI API over the configured storage and, with a

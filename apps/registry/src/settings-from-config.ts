@@ -6,15 +6,9 @@ const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
 /**
  * Maps the registry:2-shaped configuration onto what the registry app uses.
- * Settings this build cannot honour yet stop start-up here, by name: a registry
- * configured for authentication must never come up open.
+ * Settings this build cannot honour yet stop start-up here, by name.
  */
 export function settingsFromConfig(config: WharfConfig): RegistrySettings {
-  if (config.auth) {
-    throw new ConfigError([
-      { path: `auth.${config.auth.scheme}`, message: 'authentication is not available in this Wharf build yet; refusing to start an open registry' },
-    ]);
-  }
   if (config.http.tls) {
     throw new ConfigError([{ path: 'http.tls', message: 'TLS is not available in this Wharf build yet; terminate TLS in a proxy for now' }]);
   }
@@ -41,6 +35,9 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
     },
     log: { level: config.log.level, fields: config.log.fields, accessLog: !config.log.accessLog.disabled },
     events: { includeReferences: config.notifications.events.includeReferences },
+    ...(config.auth === undefined ? {} : { auth: config.auth }),
+    ...(config.access === undefined ? {} : { access: config.access }),
+    ...(config.tokenServer === undefined ? {} : { tokenServer: config.tokenServer }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { optionalSection, section } from './config.fields.js';
 import { RawScalar } from './raw-value.js';
+import { accessSection, tokenServerSection, toAccessConfig, toTokenServerConfig } from './sections/access.section.js';
 import { authSection, toAuthConfig } from './sections/auth.section.js';
 import { dashboardSection, toDashboardConfig } from './sections/dashboard.section.js';
 import { healthSection, toHealthConfig } from './sections/health.section.js';
@@ -68,6 +69,8 @@ export const configSchema = section({
   webhooks: optionalSection(webhooksSection),
   api: optionalSection(apiSection),
   dashboard: dashboardSection,
+  access: optionalSection(accessSection),
+  tokenserver: optionalSection(tokenServerSection),
 })
   .superRefine((raw, ctx) => {
     const descriptor = raw.storage.cache.blobdescriptor ?? raw.storage.cache.layerinfo;
@@ -76,6 +79,14 @@ export const configSchema = section({
         code: 'custom',
         path: ['storage', 'cache', raw.storage.cache.blobdescriptor === undefined ? 'layerinfo' : 'blobdescriptor'],
         message: 'the redis blob descriptor cache needs a redis section',
+      });
+    }
+    // Tokens the registry's own token server issues must pass the registry's issuer check.
+    if (raw.tokenserver !== undefined && raw.auth.token !== undefined && raw.tokenserver.issuer !== raw.auth.token.issuer) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tokenserver', 'issuer'],
+        message: `must equal auth.token.issuer ("${raw.auth.token.issuer}")`,
       });
     }
   })
@@ -105,6 +116,8 @@ export const configSchema = section({
       webhooks: toWebhooksConfig(raw.webhooks),
       ...optionalKey('api', raw.api && { addr: raw.api.addr }),
       dashboard: toDashboardConfig(raw.dashboard, raw.api?.addr),
+      ...optionalKey('access', raw.access && toAccessConfig(raw.access)),
+      ...optionalKey('tokenServer', raw.tokenserver && toTokenServerConfig(raw.tokenserver)),
     }),
   );
 

@@ -117,6 +117,45 @@ export type AuthConfig =
     }
   | { scheme: 'htpasswd'; realm: string; path: string };
 
+/** What an access rule can grant on a repository (the token spec's actions). */
+export type RepositoryAction = 'pull' | 'push' | 'delete';
+
+/**
+ * One `access.rules[]` entry: `users` may do `actions` on repositories matching `repositories`.
+ * Rules are additive. Principals: a user name, `group:<name>`, `*` (any signed-in user) or
+ * `anonymous` (no credentials). Globs: `*` within one path component, `**` across components.
+ */
+export interface AccessRule {
+  repositories: string[];
+  users: string[];
+  actions: RepositoryAction[];
+}
+
+/** Wharf's `access:` section: the registry's and the API's access-control list. */
+export interface AccessConfig {
+  /** Group name → member user names. */
+  groups: Record<string, string[]>;
+  /** Users or `group:<name>`: may do everything, list the catalog, and administer the API. */
+  admins: string[];
+  rules: AccessRule[];
+}
+
+/** Wharf's `tokenserver:` section: the Docker token server the registry process serves. */
+export interface TokenServerConfig {
+  /** URL path of the token endpoint; default "/auth/token". */
+  path: string;
+  /** `iss` of issued tokens; equals auth.token.issuer when both are set. */
+  issuer: string;
+  /** PEM private key (RSA or EC) that signs the tokens. */
+  key: string;
+  /** PEM certificate of that key: sent as x5c, trusted through auth.token.rootcertbundle. */
+  certificate: string;
+  /** htpasswd file (bcrypt) the token server checks credentials against. */
+  htpasswd: string;
+  /** Token lifetime; default 5m. */
+  expirationMs: number;
+}
+
 export type EventAction = 'pull' | 'push' | 'mount' | 'delete';
 
 export interface NotificationEndpointConfig {
@@ -309,4 +348,8 @@ export interface WharfConfig {
   api?: { addr: string };
   /** Always present, with defaults. */
   dashboard: DashboardConfig;
+  /** Absent: every authenticated user may do everything and is an API admin. */
+  access?: AccessConfig;
+  /** Absent: the registry serves no token endpoint. */
+  tokenServer?: TokenServerConfig;
 }

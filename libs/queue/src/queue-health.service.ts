@@ -35,6 +35,12 @@ export interface QueueHealth {
    * kept (at most LATENCY_SAMPLE of them); null without samples.
    */
   latencyMs: { p50: number | null; p99: number | null; samples: number };
+  /**
+   * Who drains the queue: BullMQ workers connected to it now (from Redis CLIENT LIST, so workers in
+   * any process count: the indexer, counter and deployer roles, the registry's endpoint delivery),
+   * whether the queue is paused, and so whether anything is consuming it.
+   */
+  consumers: { workers: number; paused: boolean; consuming: boolean };
   endpoint?: EndpointHealth;
 }
 
@@ -52,11 +58,13 @@ export class QueueHealthService {
     const route = this.catalog.route(name);
     if (route === undefined) throw new Error(`unknown queue ${name}`);
     const queue = this.catalog.queue(name);
-    const [counts, oldest, completed, breakerState] = await Promise.all([
+    const [counts, oldest, completed, breakerState, workers, paused] = await Promise.all([
       queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'),
       this.oldestWaitingTimestamp(name),
       queue.getCompleted(0, LATENCY_SAMPLE - 1),
       this.catalog.breaker(name)?.state(),
+      queue.getWorkersCount(),
+      queue.isPaused(),
     ]);
     const health: QueueHealth = {
       name,
@@ -71,6 +79,7 @@ export class QueueHealthService {
       },
       oldestWaitingAgeMs: oldest === undefined ? null : Math.max(0, now - oldest),
       latencyMs: latency(completed),
+      consumers: { workers, paused, consuming: workers > 0 && !paused },
     };
     const endpoint = route.endpoint;
     const breaker = this.catalog.breaker(name);

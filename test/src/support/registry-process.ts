@@ -75,7 +75,7 @@ export class RegistryProcess {
     }
   }
 
-  /** Starts a registry on a free 127.0.0.1 port and resolves once `GET /v2/` answers 200. */
+  /** Starts a registry on a free 127.0.0.1 port and resolves once `GET /v2/` answers 200 (or 401 with auth). */
   static async start(opts: RegistryOptions = {}): Promise<RegistryProcess> {
     const reg = new RegistryProcess(opts);
     live.add(reg);
@@ -201,7 +201,8 @@ export class RegistryProcess {
         const probe = this.readyUrl ?? `${this.url}/v2/`;
         const res = await fetch(probe, { signal: AbortSignal.timeout(2_000) });
         await res.arrayBuffer();
-        if (res.status === 200) return;
+        // 401: up, and asking for the credentials its auth section requires.
+        if (res.status === 200 || (res.status === 401 && this.readyUrl === undefined)) return;
         lastProbe = `GET ${probe} answered ${res.status}`;
       } catch (e) {
         lastProbe = (e as Error).message;

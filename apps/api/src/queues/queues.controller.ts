@@ -21,8 +21,12 @@ export class QueuesController {
   constructor(private readonly queues: QueuesService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Health of every queue: depth by state, oldest waiting job, delivery latency, endpoint breakers' })
-  @ApiOkResponse({ description: '{"queues": [QueueHealth…]}; counts.failed is the dead-letter set.' })
+  @ApiOperation({ summary: 'Health of every queue: depth by state, oldest waiting job, delivery latency, who consumes it, endpoint breakers' })
+  @ApiOkResponse({
+    description:
+      '{"queues": [QueueHealth…]}: one per worker queue (events.indexer, events.counter, events.deployer, when their store is configured) and per endpoint (endpoint.<name>). ' +
+      'counts.failed is the dead-letter set; consumers = {workers: BullMQ workers connected now, in any process; paused; consuming: workers > 0 and not paused}.',
+  })
   async health(): Promise<{ queues: QueueHealth[] }> {
     return { queues: await this.queues.health() };
   }

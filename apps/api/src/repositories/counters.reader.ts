@@ -41,7 +41,10 @@ export interface CountersReader {
   listRepositories(query: { q?: string; sort: RepositorySort; after?: KeysetPosition; limit: number }): Promise<Positioned<RepositoryCounters>[]>;
   /** undefined for a repository without counters. */
   repository(name: string): Promise<(RepositoryCounters & { pullsByDigest: number; tagCount: number }) | undefined>;
-  tags(name: string, query: { after?: KeysetPosition; limit: number }): Promise<Positioned<TagCounters>[]>;
+  /** Tags with counters, most downloaded first, then by name; every one without a limit. */
+  tags(name: string, query: { after?: KeysetPosition; limit?: number }): Promise<Positioned<TagCounters>[]>;
+  /** undefined for a tag without counters. */
+  tag(name: string, tag: string): Promise<TagCounters | undefined>;
   /** Top downloads since `since` (a UTC day, inclusive), or of all time. */
   leaderboard(query: { since?: string; by: 'repository' | 'tag'; limit: number }): Promise<LeaderboardEntry[]>;
 }

@@ -54,6 +54,18 @@ const ORDERS: Record<RepositorySort, { order: string; after: (k: string, n: stri
   },
 };
 
+interface TagRow {
+  tag: string;
+  pulls: string;
+  pushes: string;
+  last_pulled_day: string | null;
+  last_pushed_day: string | null;
+}
+
+const TAG_COLUMNS = `tag, sum(pulls)::text AS pulls, sum(pushes)::text AS pushes,
+  to_char(max(day) FILTER (WHERE pulls > 0), 'YYYY-MM-DD') AS last_pulled_day,
+  to_char(max(day) FILTER (WHERE pushes > 0), 'YYYY-MM-DD') AS last_pushed_day`;
+
 /** The counters as the counter role writes them (libs/db/src/counters), read with plain SQL. */
 export class PostgresCountersReader implements CountersReader {
   constructor(private readonly dataSource: DataSource) {}
@@ -95,30 +107,27 @@ export class PostgresCountersReader implements CountersReader {
     return { ...toRepository(row), pullsByDigest: Number(row.pulls_by_digest), tagCount: Number(row.tag_count) };
   }
 
-  async tags(name: string, query: { after?: KeysetPosition; limit: number }): Promise<Positioned<TagCounters>[]> {
-    const rows: { tag: string; pulls: string; pushes: string; last_pulled_day: string | null; last_pushed_day: string | null }[] =
-      await this.dataSource.query(
-        `SELECT tag, sum(pulls)::text AS pulls, sum(pushes)::text AS pushes,
-           to_char(max(day) FILTER (WHERE pulls > 0), 'YYYY-MM-DD') AS last_pulled_day,
-           to_char(max(day) FILTER (WHERE pushes > 0), 'YYYY-MM-DD') AS last_pushed_day
-         FROM counter_tag_day
-         WHERE repository = $1 AND tag <> ''
-         GROUP BY tag
-         HAVING $2::bigint IS NULL OR sum(counter_tag_day.pulls) < $2::bigint OR (sum(counter_tag_day.pulls) = $2::bigint AND counter_tag_day.tag > $3)
-         ORDER BY sum(counter_tag_day.pulls) DESC, counter_tag_day.tag ASC
-         LIMIT $4`,
-        [name, query.after?.key ?? null, query.after?.name ?? '', query.limit],
-      );
-    return rows.map((row) => ({
-      row: {
-        tag: row.tag,
-        pulls: Number(row.pulls),
-        pushes: Number(row.pushes),
-        lastPulledDay: row.last_pulled_day,
-        lastPushedDay: row.last_pushed_day,
-      },
-      position: { key: row.pulls, name: row.tag },
-    }));
+  async tags(name: string, query: { after?: KeysetPosition; limit?: number }): Promise<Positioned<TagCounters>[]> {
+    // LIMIT NULL is no limit
+    const rows: TagRow[] = await this.dataSource.query(
+      `SELECT ${TAG_COLUMNS}
+       FROM counter_tag_day
+       WHERE repository = $1 AND tag <> ''
+       GROUP BY tag
+       HAVING $2::bigint IS NULL OR sum(counter_tag_day.pulls) < $2::bigint OR (sum(counter_tag_day.pulls) = $2::bigint AND counter_tag_day.tag > $3)
+       ORDER BY sum(counter_tag_day.pulls) DESC, counter_tag_day.tag ASC
+       LIMIT $4`,
+      [name, query.after?.key ?? null, query.after?.name ?? '', query.limit ?? null],
+    );
+    return rows.map((row) => ({ row: toTag(row), position: { key: row.pulls, name: row.tag } }));
+  }
+
+  async tag(name: string, tag: string): Promise<TagCounters | undefined> {
+    const rows: TagRow[] = await this.dataSource.query(
+      `SELECT ${TAG_COLUMNS} FROM counter_tag_day WHERE repository = $1 AND tag = $2 AND tag <> '' GROUP BY tag`,
+      [name, tag],
+    );
+    return rows[0] === undefined ? undefined : toTag(rows[0]);
   }
 
   async leaderboard(query: { since?: string; by: 'repository' | 'tag'; limit: number }): Promise<LeaderboardEntry[]> {
@@ -135,6 +144,10 @@ export class PostgresCountersReader implements CountersReader {
     );
     return rows.map((row) => ({ repository: row.repository, ...(byTag ? { tag: row.tag! } : {}), pulls: Number(row.pulls) }));
   }
+}
+
+function toTag(row: TagRow): TagCounters {
+  return { tag: row.tag, pulls: Number(row.pulls), pushes: Number(row.pushes), lastPulledDay: row.last_pulled_day, lastPushedDay: row.last_pushed_day };
 }
 
 function toRepository(row: RepositoryRow): RepositoryCounters {

@@ -1,6 +1,8 @@
-import { BadRequestException, Controller, Get, Query, Req, UseFilters } from '@nestjs/common';
+import { BadRequestException, Controller, Delete, Get, HttpCode, HttpException, Inject, Query, Req, UseFilters } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiMethodNotAllowedResponse,
+  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -10,12 +12,18 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import type { RepositoryCounters, TagCounters } from './counters.reader.js';
+import type { WharfConfig } from '@wharf/config';
+import { WHARF_CONFIG } from '../api.tokens.js';
+import { eventContext } from '../images/event-context.js';
+import { ImageTagsService } from '../images/image-tags.service.js';
+import { registryBaseUrl } from '../images/registry-address.js';
+import { RegistryErrorFilter } from '../images/registry-error.filter.js';
+import type { RepositoryCounters } from './counters.reader.js';
 import { parseRequest as parse } from '../http/parse-request.js';
 import { RepositoriesErrorFilter } from './repositories.filter.js';
 import { emptyQuery, MAX_PAGE_SIZE, REPOSITORY_SORTS, repositoriesQuery, tagsQuery } from './repositories.schemas.js';
 import { RepositoriesService, type Page } from './repositories.service.js';
-import { parseRepositoryPath } from './repository-path.js';
+import { parseRepositoryPath, type RepositoryPath } from './repository-path.js';
 
 const REPOSITORY_EXAMPLE = {
   name: 'library/nginx',
@@ -26,16 +34,25 @@ const REPOSITORY_EXAMPLE = {
 };
 
 /**
- * Repositories with their download and push counters: GET /api/repositories,
- * /api/repositories/<name> and /api/repositories/<name>/tags. Names contain slashes; they may be
- * written as they are or URL-encoded (see repository-path.ts).
+ * Repositories with their download and push counters, their tags and manifests as stored, and
+ * deletes: GET /api/repositories, GET /api/repositories/<name>[/tags[/<tag>]|/manifests/<digest>],
+ * DELETE …/tags/<tag> and …/manifests/<digest>. Names contain slashes; they may be written as they
+ * are or URL-encoded (see repository-path.ts).
  */
 @ApiTags('repositories')
 @ApiServiceUnavailableResponse({ description: 'No database section is configured, or PostgreSQL does not answer.' })
-@UseFilters(RepositoriesErrorFilter)
+@UseFilters(RepositoriesErrorFilter, RegistryErrorFilter)
 @Controller('repositories')
 export class RepositoriesController {
-  constructor(private readonly repositories: RepositoriesService) {}
+  private readonly registryBaseUrl: string;
+
+  constructor(
+    private readonly repositories: RepositoriesService,
+    private readonly images: ImageTagsService,
+    @Inject(WHARF_CONFIG) config: WharfConfig,
+  ) {
+    this.registryBaseUrl = registryBaseUrl(config.http);
+  }
 
   @Get()
   @ApiOperation({ summary: 'Repositories with their counters, filtered by name, sorted, one page at a time' })
@@ -52,36 +69,75 @@ export class RepositoriesController {
 
   @Get('*')
   @ApiOperation({
-    summary: 'One repository with its counters (…/<name>), or its tags with per-tag counts (…/<name>/tags)',
+    summary: 'One repository (…/<name>), its tags (…/<name>/tags), one tag (…/<name>/tags/<tag>) or one manifest (…/<name>/manifests/<digest>)',
     description:
       'The name keeps its slashes (/api/repositories/library/nginx) or is URL-encoded (/api/repositories/library%2Fnginx). ' +
-      'A last segment "tags" selects the tags; a repository whose name ends in "/tags" is reached by encoding that slash. ' +
-      'The tags page takes cursor and size (1–100, default 50) and is sorted by downloads.',
+      'A last segment "tags", or "tags/<tag>" or "manifests/<digest>" at the end, selects that resource; a repository whose name ends so is reached by encoding its slashes. ' +
+      'The tags page takes cursor and size (1–100, default 50): every tag in storage or in the counters, most downloaded first, then by name; ' +
+      'digest, mediaType, size, created are null and platforms [] for a counted tag no longer in storage. ' +
+      'A tag or manifest: its config, layers (an index: [] and its platforms), size = manifest + config + layers (an index: its own bytes + each platform), ' +
+      'the tag\'s all-time counters (null for a manifest by digest: downloads are counted per tag) and its docker pull command.',
   })
-  @ApiParam({ name: 'path', description: '<name> or <name>/tags', example: 'library/nginx' })
+  @ApiParam({ name: 'path', description: '<name>, <name>/tags, <name>/tags/<tag> or <name>/manifests/<digest>', example: 'library/nginx' })
   @ApiOkResponse({
-    description: 'The repository (pullsByDigest: downloads by digest that no tag explains), or {repository, items: [{tag, pulls, pushes, lastPulledDay, lastPushedDay}], nextCursor}',
+    description:
+      'The repository (pullsByDigest: downloads by digest that no tag explains); or {repository, items: [{tag, pulls, pushes, lastPulledDay, lastPushedDay, digest, mediaType, size, created, platforms: [{os, architecture, variant?}]}], nextCursor}; ' +
+      'or {repository, tag, digest, mediaType, size, created, config, layers, platforms: [{os, architecture, variant?, digest, size}], pulls, pushes, lastPulledDay, lastPushedDay, pullCommand}',
     schema: { example: { ...REPOSITORY_EXAMPLE, pullsByDigest: 3, tagCount: 4 } },
   })
-  @ApiBadRequestResponse({ description: 'Not a valid repository name, bad cursor or size, or an unknown query parameter.' })
-  @ApiNotFoundResponse({ description: 'No counters for this repository: never pushed or pulled.' })
-  async one(
-    @Req() request: FastifyRequest,
-    @Query() query: unknown,
-  ): Promise<(RepositoryCounters & { pullsByDigest: number; tagCount: number }) | (Page<TagCounters> & { repository: string })> {
-    const path = parseRepositoryPath(request.url);
-    if (path === undefined) {
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'not a valid repository name: lower-case path components of letters, digits and separators (. _ __ -), joined by /, at most 255 characters',
-      });
+  @ApiBadRequestResponse({ description: 'Not a valid repository name, tag or digest; bad cursor or size, or an unknown query parameter.' })
+  @ApiNotFoundResponse({ description: 'No such repository (neither in storage nor counted), tag or manifest.' })
+  async one(@Req() request: FastifyRequest, @Query() query: unknown): Promise<unknown> {
+    const path = repositoryPath(request);
+    switch (path.resource) {
+      case 'tags': {
+        const { cursor, size } = parse(tagsQuery, query);
+        return this.images.list(path.name, { size, ...(cursor === undefined ? {} : { cursor }) });
+      }
+      case 'tag':
+        parse(emptyQuery, query);
+        return this.images.tag(path.name, path.tag);
+      case 'manifest':
+        parse(emptyQuery, query);
+        return this.images.manifest(path.name, path.digest);
+      case 'repository':
+        parse(emptyQuery, query);
+        return this.repositories.get(path.name);
     }
-    if (path.resource === 'tags') {
-      const { cursor, size } = parse(tagsQuery, query);
-      return this.repositories.tags(path.name, { size, ...(cursor === undefined ? {} : { cursor }) });
-    }
-    parse(emptyQuery, query);
-    return this.repositories.get(path.name);
   }
+
+  @Delete('*')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete a tag (…/<name>/tags/<tag>) or a manifest with every tag on it (…/<name>/manifests/<digest>)',
+    description: 'As DELETE /v2/<name>/manifests/<reference> does, with the same registry:2 delete events. Blobs go at the next garbage collection.',
+  })
+  @ApiParam({ name: 'path', description: '<name>/tags/<tag> or <name>/manifests/<digest>', example: 'library/nginx/tags/1.25' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiBadRequestResponse({ description: 'Not a valid repository name, tag or digest.' })
+  @ApiNotFoundResponse({ description: 'No such tag or manifest in the repository.' })
+  @ApiMethodNotAllowedResponse({ description: 'Deletes are disabled (storage.delete.enabled: false), the registry is read-only, or the path is not a tag or manifest.' })
+  async remove(@Req() request: FastifyRequest, @Query() query: unknown): Promise<void> {
+    const path = repositoryPath(request);
+    parse(emptyQuery, query);
+    const ctx = eventContext(request, this.registryBaseUrl);
+    if (path.resource === 'tag') return this.images.deleteTag(path.name, path.tag, ctx);
+    if (path.resource === 'manifest') return this.images.deleteManifest(path.name, path.digest, ctx);
+    throw new HttpException(
+      { statusCode: 405, error: 'Method Not Allowed', message: 'only a tag (…/<name>/tags/<tag>) or a manifest (…/<name>/manifests/<digest>) can be deleted' },
+      405,
+    );
+  }
+}
+
+function repositoryPath(request: FastifyRequest): RepositoryPath {
+  const path = parseRepositoryPath(request.url);
+  if (path === undefined) {
+    throw new BadRequestException({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'not a valid repository name: lower-case path components of letters, digits and separators (. _ __ -), joined by /, at most 255 characters',
+    });
+  }
+  return path;
 }

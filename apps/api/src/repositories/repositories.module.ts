@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
+import { ImageTagsService } from '../images/image-tags.service.js';
+import { RegistryStorage } from '../images/registry-storage.js';
 import { CountersConnection } from './counters.connection.js';
 import { DownloadsController } from './downloads.controller.js';
 import { RepositoriesController } from './repositories.controller.js';
 import { RepositoriesService } from './repositories.service.js';
 
-/** The repositories part of the REST API: repositories with their counters, tags, the downloads leaderboard. */
+/** The repositories part of the REST API: repositories with their counters, tags and manifests from storage, deletes, the downloads leaderboard. */
 @Module({
   controllers: [RepositoriesController, DownloadsController],
-  providers: [CountersConnection, RepositoriesService],
+  providers: [CountersConnection, RepositoriesService, RegistryStorage, ImageTagsService],
 })
 export class RepositoriesModule {}

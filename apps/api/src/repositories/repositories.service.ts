@@ -4,7 +4,8 @@ import type { Logger } from '@wharf/observability';
 import { LOGGER } from '../api.tokens.js';
 import { CountersConnection } from './counters.connection.js';
 import type { CountersReader, KeysetPosition, LeaderboardEntry, Positioned, RepositoryCounters, TagCounters } from './counters.reader.js';
-import { CountersUnavailableError, InvalidCursorError, UnknownRepositoryError } from './repositories.errors.js';
+import { decodeCursor, encodeCursor } from './keyset-cursor.js';
+import { CountersUnavailableError, UnknownRepositoryError } from './repositories.errors.js';
 import type { Period, RepositorySort } from './repositories.schemas.js';
 
 export interface Page<T> {
@@ -45,13 +46,16 @@ export class RepositoriesService {
     return repository;
   }
 
-  async tags(name: string, query: { cursor?: string; size: number }): Promise<Page<TagCounters> & { repository: string }> {
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 'tags');
-    const [repository, rows] = await this.read((reader) =>
-      Promise.all([reader.repository(name), reader.tags(name, { limit: query.size + 1, ...(after ? { after } : {}) })]),
-    );
-    if (repository === undefined) throw new UnknownRepositoryError(name);
-    return { repository: name, ...page(rows, query.size, 'tags') };
+  /** Every tag with counters (most downloaded first), and whether the repository has counters at all. */
+  async tagCounters(name: string): Promise<{ counted: boolean; tags: TagCounters[] }> {
+    const [repository, rows] = await this.read((reader) => Promise.all([reader.repository(name), reader.tags(name, {})]));
+    return { counted: repository !== undefined, tags: rows.map((r) => r.row) };
+  }
+
+  /** All-time counters of one tag; zeros for a tag never counted. */
+  async tagCounter(name: string, tag: string): Promise<TagCounters> {
+    const counters = await this.read((reader) => reader.tag(name, tag));
+    return counters ?? { tag, pulls: 0, pushes: 0, lastPulledDay: null, lastPushedDay: null };
   }
 
   async leaderboard(query: { period: Period; by: 'repository' | 'tag'; limit: number }, now = new Date()): Promise<Leaderboard> {
@@ -73,31 +77,10 @@ export class RepositoriesService {
   }
 }
 
-function page<T>(rows: Positioned<T>[], size: number, sort: string): Page<T> {
+export function page<T>(rows: Positioned<T>[], size: number, sort: string): Page<T> {
   const items = rows.slice(0, size);
   const last = items[items.length - 1];
   return { items: items.map((r) => r.row), nextCursor: rows.length > size && last !== undefined ? encodeCursor(sort, last.position) : null };
-}
-
-/** Opaque to clients: base64url JSON of the sort it belongs to and the last row's position. */
-function encodeCursor(sort: string, position: KeysetPosition): string {
-  return Buffer.from(JSON.stringify({ s: sort, k: position.key, n: position.name })).toString('base64url');
-}
-
-function decodeCursor(cursor: string, sort: string): KeysetPosition {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  const { s, k, n } = (value ?? {}) as { s?: unknown; k?: unknown; n?: unknown };
-  if (s !== sort || typeof n !== 'string' || !(k === null || typeof k === 'string')) throw new InvalidCursorError();
-  // keys are bigint counts or timestamps: anything else would only reach SQL to fail there
-  if (k !== null && !/^\d{1,19}$/.test(k) && Number.isNaN(Date.parse(k))) throw new InvalidCursorError();
-  if ((sort === 'pulls' || sort === 'pushes' || sort === 'tags') && (k === null || !/^\d{1,19}$/.test(k))) throw new InvalidCursorError();
-  if (sort === 'lastPulled' && k !== null && !/^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(k)) throw new InvalidCursorError();
-  return { key: k, name: n };
 }
 
 function utcDayMinus(now: Date, days: number): string {

@@ -16,6 +16,16 @@ describe('parseRepositoryPath', () => {
     assert.deepEqual(parseRepositoryPath('/api/repositories/x%2Ftags/tags'), { name: 'x/tags', resource: 'tags' });
   });
 
+  test('one tag or one manifest of a repository', () => {
+    assert.deepEqual(parseRepositoryPath('/api/repositories/library/nginx/tags/1.25'), { name: 'library/nginx', resource: 'tag', tag: '1.25' });
+    assert.deepEqual(parseRepositoryPath('/api/repositories/a%2Fb/tags/latest'), { name: 'a/b', resource: 'tag', tag: 'latest' });
+    assert.deepEqual(parseRepositoryPath('/api/repositories/tags/tags/tags'), { name: 'tags', resource: 'tag', tag: 'tags' });
+    assert.deepEqual(parseRepositoryPath('/api/repositories/a/b/manifests/sha256%3Aabc'), { name: 'a/b', resource: 'manifest', digest: 'sha256:abc' });
+    assert.deepEqual(parseRepositoryPath('/api/repositories/x/manifests'), { name: 'x/manifests', resource: 'repository' });
+    assert.deepEqual(parseRepositoryPath('/api/repositories/x%2Ftags%2Fy'), { name: 'x/tags/y', resource: 'repository' });
+    assert.equal(parseRepositoryPath('/api/repositories/a/tags/%E0%A4%A'), undefined);
+  });
+
   test('invalid names are refused', () => {
     for (const path of ['/api/repositories/', '/api/repositories/UPPER', '/api/repositories/a//b', '/api/repositories/a/', '/api/repositories/-a', '/api/repositories/%ZZ', `/api/repositories/${'a'.repeat(256)}`]) {
       assert.equal(parseRepositoryPath(path), undefined, path);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { EventContext } from '@wharf/registry-core';
+import { authenticatedUser } from '../auth/request-identity.js';
 import { UrlBuilder } from './url-builder.js';
 
 /** Builds the registry:2 `request` and `actor` records of an event from the HTTP request. */
@@ -10,6 +11,7 @@ export class EventContextFactory {
 
   from(req: FastifyRequest): EventContext {
     const socket = req.raw.socket;
+    const user = authenticatedUser(req.raw);
     return {
       request: {
         id: String(req.id),
@@ -19,8 +21,8 @@ export class EventContextFactory {
         method: req.method,
         useragent: req.headers['user-agent'] ?? '',
       },
-      // Without authentication there is no actor; registry:2 then sends an empty record.
-      actor: {},
+      // As registry:2: the authenticated user, or an empty record without one.
+      actor: user === undefined ? {} : { name: user },
       baseUrl: this.urls.absoluteBase(req),
     };
   }

@@ -1,0 +1,26 @@
+import type { WharfConfig } from '@wharf/config';
+
+/**
+ * Where users reach the registry, for `docker pull` commands and event URLs: `http.host` when
+ * set (what users already see in Location headers), else the registry's `http.addr`, with an
+ * unspecified or wildcard host read as localhost.
+ */
+export function registryHost(http: Pick<WharfConfig['http'], 'host' | 'addr'>): string {
+  if (http.host !== undefined) {
+    try {
+      return new URL(http.host).host;
+    } catch {
+      return http.host.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
+    }
+  }
+  const colon = http.addr.lastIndexOf(':');
+  if (colon === -1) return 'localhost';
+  const host = http.addr.slice(0, colon);
+  return `${host === '' || host === '0.0.0.0' || host === '[::]' || host === '::' ? 'localhost' : host}:${http.addr.slice(colon + 1)}`;
+}
+
+/** The registry's absolute base URL (ending in '/', with http.prefix), as its own events carry it. */
+export function registryBaseUrl(http: Pick<WharfConfig['http'], 'host' | 'addr' | 'prefix'>): string {
+  const base = http.host !== undefined ? http.host.replace(/\/+$/, '') : `http://${registryHost(http)}`;
+  return `${base}${http.prefix}`;
+}
