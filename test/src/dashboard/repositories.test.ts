@@ -16,6 +16,7 @@ describe('dashboard: repositories', () => {
   let browser: Browser;
   let page: Page;
   let repo = '';
+  const digests: Record<string, string> = {};
   const locals: string[] = [];
 
   const cell = async (selector: string) => (await page.textContent(selector))?.trim();
@@ -29,7 +30,7 @@ describe('dashboard: repositories', () => {
       locals.push(local);
       await buildImage(local, `shop ${tag}`);
       await docker(['tag', local, `${stack.registryHost}/${repo}:${tag}`]);
-      await dockerPush(`${stack.registryHost}/${repo}:${tag}`);
+      digests[tag] = await dockerPush(`${stack.registryHost}/${repo}:${tag}`);
       await dockerRemoveImage(`${stack.registryHost}/${repo}:${tag}`);
     }
     for (let i = 0; i < 2; i++) {
@@ -41,7 +42,10 @@ describe('dashboard: repositories', () => {
       60_000,
       'two downloads counted',
     );
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.dashboard });
+    page = await context.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
   });
 
   after(async () => {
@@ -76,6 +80,34 @@ describe('dashboard: repositories', () => {
     assert.equal(await cell('tr[data-tag="v2"] [data-column="pulls"]'), '0', 'v2 was never pulled');
     assert.equal(await cell('tr[data-tag="v2"] [data-column="pushes"]'), '1');
     await saveScreenshot(page, 'repository-page');
+  });
+
+  test('a tag shows its manifest, layers and a docker pull command that copies', async () => {
+    await page.getByRole('link', { name: 'v1', exact: true }).click();
+    await page.waitForSelector('[data-testid="tag-details"]');
+    assert.equal(await page.getAttribute('tr[data-tag="v1"] code', 'title'), digests['v1'], 'the tags table shows the pushed digest');
+    assert.match((await cell('tr[data-tag="v1"]')) ?? '', /linux\/amd64/, 'the platform of the image');
+    assert.equal(await page.locator('table[aria-label="Layers"] tbody tr').count(), 2, 'busybox and the message layer');
+    assert.equal(await cell('[data-testid="tag-pulls"]'), '2');
+    const command = `docker pull ${stack.registryHost}/${repo}:v1`;
+    assert.equal(await cell('[data-testid="pull-command"]'), command);
+    await page.getByRole('button', { name: /Copy docker pull/ }).click();
+    await page.getByRole('button', { name: /Copy docker pull/ }).filter({ hasText: 'Copied' }).waitFor();
+    assert.equal(await page.evaluate('navigator.clipboard.readText()'), command);
+    await saveScreenshot(page, 'repository-tag-details');
+  });
+
+  test('an admin deletes a tag and it is gone from the registry and the page', async () => {
+    await page.goto(`${stack.dashboard}/repositories/${repo}?tag=v2`);
+    await page.getByRole('button', { name: 'Delete tag v2' }).click();
+    await page.waitForURL(/deleted=v2/);
+    await page.waitForSelector('table[aria-label="Tags"]');
+    assert.equal(await page.locator('table[aria-label="Tags"] tr[data-tag="v2"]').count(), 0, 'v2 is no longer among the tags');
+    assert.equal(await page.locator('table[aria-label="Tags"] tr[data-tag="v1"]').count(), 1);
+    assert.equal(await cell('table[aria-label="Deleted tags"] tr[data-tag="v2"] [data-column="pulls"]'), '0', 'its counters stay, listed apart');
+    const tags = (await (await fetch(`http://${stack.registryHost}/v2/${repo}/tags/list`)).json()) as { tags: string[] };
+    assert.deepEqual(tags.tags, ['v1'], 'the registry no longer has v2');
+    await saveScreenshot(page, 'repository-tag-deleted');
   });
 
   test('an unknown repository is a message, not an error page', async () => {

@@ -77,9 +77,10 @@ export interface TagRow {
   pushes: number;
   lastPulledDay: string | null;
   lastPushedDay: string | null;
-  digest?: string;
-  mediaType?: string;
-  size?: number;
+  /** null once the tag is gone from storage (its counters stay). */
+  digest?: string | null;
+  mediaType?: string | null;
+  size?: number | null;
   created?: string | null;
   platforms?: Platform[];
 }
@@ -105,8 +106,9 @@ export interface ManifestDetails {
   config?: { digest: string; mediaType: string; size: number } | null;
   layers: Layer[];
   platforms: Platform[];
-  pulls: number;
-  pushes: number;
+  /** null for a manifest by digest: counters are per tag. */
+  pulls: number | null;
+  pushes: number | null;
   lastPulledDay: string | null;
   lastPushedDay: string | null;
   pullCommand: string;

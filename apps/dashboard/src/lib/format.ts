@@ -27,7 +27,7 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-export function shortDigest(digest: string | undefined): string {
+export function shortDigest(digest: string | null | undefined): string {
   if (!digest) return '';
   const [algorithm, hex] = digest.split(':');
   return hex ? `${algorithm}:${hex.slice(0, 12)}` : digest;

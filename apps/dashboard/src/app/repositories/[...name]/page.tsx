@@ -42,6 +42,9 @@ export default async function RepositoryPage({ params, searchParams }: Props) {
     error = err instanceof ApiError && err.status === 404 ? `No repository named ${name} has been pushed or pulled.` : describeError(err);
   }
   const admin = isAdmin(session);
+  // a deleted tag keeps its counters: listed apart, as history
+  const stored = tags?.items.filter((row) => row.digest !== null) ?? [];
+  const gone = tags?.items.filter((row) => row.digest === null) ?? [];
 
   return (
     <>
@@ -69,7 +72,7 @@ export default async function RepositoryPage({ params, searchParams }: Props) {
       {tags && (
         <>
           <h2>Tags</h2>
-          {tags.items.length === 0 ? (
+          {stored.length === 0 ? (
             <p className="empty">No tags.</p>
           ) : (
             <div className="table-wrap">
@@ -88,13 +91,13 @@ export default async function RepositoryPage({ params, searchParams }: Props) {
                   </tr>
                 </thead>
                 <tbody>
-                  {tags.items.map((row) => (
+                  {stored.map((row) => (
                     <tr key={row.tag} data-tag={row.tag} aria-current={row.tag === tag ? 'true' : undefined}>
                       <td>
                         <Link href={`${repositoryHref(name)}?tag=${encodeURIComponent(row.tag)}`}>{row.tag}</Link>
                       </td>
                       <td>
-                        <code title={row.digest}>{shortDigest(row.digest) || '—'}</code>
+                        <code title={row.digest ?? undefined}>{shortDigest(row.digest) || '—'}</code>
                       </td>
                       <td className="muted">{row.mediaType ? shortMediaType(row.mediaType) : '—'}</td>
                       <td>{platformsText(row.platforms)}</td>
@@ -112,6 +115,38 @@ export default async function RepositoryPage({ params, searchParams }: Props) {
                 </tbody>
               </table>
             </div>
+          )}
+          {gone.length > 0 && (
+            <>
+              <h2>Deleted tags</h2>
+              <p className="muted">No longer in the registry; their counters are kept.</p>
+              <div className="table-wrap">
+                <table className="data" aria-label="Deleted tags">
+                  <thead>
+                    <tr>
+                      <th>Tag</th>
+                      <th className="num">Downloads</th>
+                      <th className="num">Pushes</th>
+                      <th>Last pulled</th>
+                      <th>Last pushed</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {gone.map((row) => (
+                      <tr key={row.tag} data-tag={row.tag}>
+                        <td>{row.tag}</td>
+                        <td className="num" data-column="pulls">
+                          {formatCount(row.pulls)}
+                        </td>
+                        <td className="num">{formatCount(row.pushes)}</td>
+                        <td>{formatDay(row.lastPulledDay)}</td>
+                        <td>{formatDay(row.lastPushedDay)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </>
           )}
           {tags.nextCursor && (
             <div className="more">
@@ -147,7 +182,7 @@ async function TagDetails({ repository, tag, admin }: { repository: string; tag:
         <Stat label="Media type" value={shortMediaType(details.mediaType)} />
         <Stat label="Size" value={formatBytes(details.size)} />
         <Stat label="Created" value={details.created ? formatTime(details.created) : '—'} />
-        <Stat label="Downloads" value={formatCount(details.pulls)} testId="tag-pulls" />
+        <Stat label="Downloads" value={details.pulls === null ? '—' : formatCount(details.pulls)} testId="tag-pulls" />
         <Stat label="Platforms" value={platformsText(details.platforms)} />
       </dl>
       {details.layers.length > 0 && (
