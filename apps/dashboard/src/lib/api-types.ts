@@ -136,3 +136,46 @@ export interface Leaderboard {
   since: string | null;
   items: LeaderboardEntry[];
 }
+
+export const PAYLOAD_FORMATS = ['deploy', 'distribution', 'cloudevents', 'template'] as const;
+export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
+
+export interface Subscription {
+  id: string;
+  name: string;
+  url: string;
+  enabled: boolean;
+  format: PayloadFormat;
+  filters: { actions: string[] | null; repository: string | null; tag: string | null; actor: string | null; includeBlobs: boolean };
+  headers: Record<string, string>;
+  template: { body: string; contentType: string } | null;
+  secretHint: string;
+  health: {
+    failing: boolean;
+    consecutiveFailures: number;
+    failingSince: string | null;
+    lastError: string | null;
+    lastSuccessAt: string | null;
+    lastFailureAt: string | null;
+  };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Delivery {
+  id: string;
+  subscriptionId: string;
+  eventId: string;
+  action: string;
+  kind: 'event' | 'ping' | 'redelivery';
+  attempt: number;
+  success: boolean;
+  statusCode: number | null;
+  latencyMs: number | null;
+  responseExcerpt: string | null;
+  error: string | null;
+  request: { url: string; headers: Record<string, string> };
+  redeliveryOf: string | null;
+  nextAttemptAt: string | null;
+  deliveredAt: string;
+}
