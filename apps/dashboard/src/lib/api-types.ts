@@ -179,3 +179,22 @@ export interface Delivery {
   nextAttemptAt: string | null;
   deliveredAt: string;
 }
+
+export interface QueueHealth {
+  name: string;
+  kind: 'internal' | 'endpoint';
+  counts: { waiting: number; active: number; delayed: number; failed: number; completed: number; prioritized: number };
+  oldestWaitingAgeMs: number | null;
+  latencyMs: { p50: number | null; p99: number | null; samples: number };
+  consumers?: { workers: number; paused: boolean; consuming: boolean };
+  endpoint?: {
+    name: string;
+    url: string;
+    threshold: number;
+    backoffMs: number;
+    consecutiveFailures: number;
+    lastFailureAt: string | null;
+    backingOff: boolean;
+    backingOffUntil: string | null;
+  };
+}
