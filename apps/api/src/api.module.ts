@@ -2,6 +2,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { WharfConfig } from '@wharf/config';
 import type { Logger } from '@wharf/observability';
 import { LOGGER, WHARF_CONFIG } from './api.tokens.js';
+import { AuthModule } from './auth/auth.module.js';
 import { EventsModule } from './events/events.module.js';
 import { QueuesModule } from './queues/queues.module.js';
 import { RepositoriesModule } from './repositories/repositories.module.js';
@@ -29,7 +30,7 @@ export class ApiModule {
   static forRoot(config: WharfConfig, logger: Logger): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ApiContextModule.forRoot(config, logger), EventsModule, RepositoriesModule, WebhooksModule, QueuesModule],
+      imports: [ApiContextModule.forRoot(config, logger), AuthModule, EventsModule, RepositoriesModule, WebhooksModule, QueuesModule],
     };
   }
 }

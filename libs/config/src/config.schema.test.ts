@@ -488,6 +488,16 @@ describe("Wharf's own sections", () => {
     assert.deepEqual(config.api, { addr: ':8080' });
   });
 
+  test('api sessions: secret and sessionlifetime, checked; REGISTRY_API_SECRET overrides', () => {
+    const secret = 'x'.repeat(32);
+    const config = parse(`${MINIMAL}api:\n  addr: :8080\n  secret: ${secret}\n  sessionlifetime: 2h\n`);
+    assert.deepEqual(config.api, { addr: ':8080', secret, sessionLifetimeMs: 7_200_000 });
+    assert.equal(parse(`${MINIMAL}api:\n  addr: :8080\n`, { REGISTRY_API_SECRET: 'y'.repeat(40) }).api?.secret, 'y'.repeat(40));
+    const short = rejects(`${MINIMAL}api:\n  addr: :8080\n  secret: tooshort\n`, {}, /api\.secret: must be at least 32 characters/);
+    assert.doesNotMatch(short.message, /tooshort/, 'the secret is not echoed');
+    rejects(`${MINIMAL}api:\n  addr: :8080\n  sessionlifetime: 10s\n`, {}, /api\.sessionlifetime: must be at least 1m/);
+  });
+
   test('absent sections are undefined', () => {
     const config = parse(MINIMAL);
     assert.deepEqual([config.elasticsearch, config.database, config.api], [undefined, undefined, undefined]);

@@ -21,6 +21,7 @@ import { middlewareSection, proxySection, reportingSection } from './sections/un
 import { toValidationConfig, validationSection } from './sections/validation.section.js';
 import {
   apiSection,
+  toApiConfig,
   countersSection,
   databaseSection,
   elasticsearchSection,
@@ -114,7 +115,7 @@ export const configSchema = section({
       ...optionalKey('database', raw.database && toDatabaseConfig(raw.database)),
       counters: toCountersConfig(raw.counters),
       webhooks: toWebhooksConfig(raw.webhooks),
-      ...optionalKey('api', raw.api && { addr: raw.api.addr }),
+      ...optionalKey('api', raw.api && toApiConfig(raw.api)),
       dashboard: toDashboardConfig(raw.dashboard, raw.api?.addr),
       ...optionalKey('access', raw.access && toAccessConfig(raw.access)),
       ...optionalKey('tokenServer', raw.tokenserver && toTokenServerConfig(raw.tokenserver)),

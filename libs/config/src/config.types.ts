@@ -140,6 +140,15 @@ export interface AccessConfig {
   rules: AccessRule[];
 }
 
+/** Wharf's `api:` section. */
+export interface ApiConfig {
+  addr: string;
+  /** Signs the API's session tokens (HS256); else http.secret; else a random one per process. */
+  secret?: string;
+  /** How long a session token is valid; the api role defaults to 12h. */
+  sessionLifetimeMs?: number;
+}
+
 /** Wharf's `tokenserver:` section: the Docker token server the registry process serves. */
 export interface TokenServerConfig {
   /** URL path of the token endpoint; default "/auth/token". */
@@ -345,7 +354,7 @@ export interface WharfConfig {
   counters: CountersConfig;
   /** Always present, with defaults. */
   webhooks: WebhooksConfig;
-  api?: { addr: string };
+  api?: ApiConfig;
   /** Always present, with defaults. */
   dashboard: DashboardConfig;
   /** Absent: every authenticated user may do everything and is an API admin. */

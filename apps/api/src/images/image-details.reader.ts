@@ -23,8 +23,8 @@ export interface ContentSummary {
 /** What the dashboard shows of one manifest, read from storage. */
 export interface ManifestDetails extends ContentSummary {
   /**
-   * Bytes a client downloads for it: manifest + config + layers; for an index, its own bytes plus
-   * each platform's size (layers shared between platforms count once per platform, as pulls do).
+   * manifest + config + layers; for an index, the sum of its platforms' sizes (layers shared
+   * between platforms count once per platform, as each platform's pull downloads them).
    */
   size: number;
   /** The image config's `created`; for an index, the newest of its platforms'; null when unknown. */
@@ -69,7 +69,7 @@ export class ImageDetailsReader {
       const children = descriptors(doc['manifests']);
       const platforms = expandIndex ? await Promise.all(children.map((child) => this.child(name, child))) : [];
       const created = platforms.map((p) => p.created).filter((c): c is string => c !== null).sort().at(-1) ?? null;
-      const size = manifest.bytes.length + (expandIndex ? platforms.reduce((sum, p) => sum + p.size, 0) : children.reduce((sum, c) => sum + c.size, 0));
+      const size = expandIndex ? platforms.reduce((sum, p) => sum + p.size, 0) : children.reduce((sum, c) => sum + c.size, 0);
       return { ...base, size, created, config: null, layers: [], platforms: platforms.map(({ created: _, ...platform }) => platform) };
     }
     const config = descriptors([doc['config']])[0];

@@ -14,6 +14,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import type { WharfConfig } from '@wharf/config';
 import { WHARF_CONFIG } from '../api.tokens.js';
+import { principalOf } from '../auth/api-principal.js';
 import { eventContext } from '../images/event-context.js';
 import { ImageTagsService } from '../images/image-tags.service.js';
 import { registryBaseUrl } from '../images/registry-address.js';
@@ -75,7 +76,7 @@ export class RepositoriesController {
       'A last segment "tags", or "tags/<tag>" or "manifests/<digest>" at the end, selects that resource; a repository whose name ends so is reached by encoding its slashes. ' +
       'The tags page takes cursor and size (1–100, default 50): every tag in storage or in the counters, most downloaded first, then by name; ' +
       'digest, mediaType, size, created are null and platforms [] for a counted tag no longer in storage. ' +
-      'A tag or manifest: its config, layers (an index: [] and its platforms), size = manifest + config + layers (an index: its own bytes + each platform), ' +
+      'A tag or manifest: its config, layers (an index: [] and its platforms), size = manifest + config + layers (an index: the sum of its platforms), ' +
       'the tag\'s all-time counters (null for a manifest by digest: downloads are counted per tag) and its docker pull command.',
   })
   @ApiParam({ name: 'path', description: '<name>, <name>/tags, <name>/tags/<tag> or <name>/manifests/<digest>', example: 'library/nginx' })
@@ -120,7 +121,7 @@ export class RepositoriesController {
   async remove(@Req() request: FastifyRequest, @Query() query: unknown): Promise<void> {
     const path = repositoryPath(request);
     parse(emptyQuery, query);
-    const ctx = eventContext(request, this.registryBaseUrl);
+    const ctx = eventContext(request, this.registryBaseUrl, principalOf(request)?.user ?? undefined);
     if (path.resource === 'tag') return this.images.deleteTag(path.name, path.tag, ctx);
     if (path.resource === 'manifest') return this.images.deleteManifest(path.name, path.digest, ctx);
     throw new HttpException(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bool, duration, isHttpUrl, int, section, text, textList } from '../config.fields.js';
-import type { CountersConfig, DatabaseConfig, ElasticsearchConfig, WebhooksConfig } from '../config.types.js';
+import type { ApiConfig, CountersConfig, DatabaseConfig, ElasticsearchConfig, WebhooksConfig } from '../config.types.js';
 
 /*
  * Sections Wharf adds to the registry:2 format. Parsed now so that a typo stops start-up, even
@@ -143,5 +143,22 @@ export function toWebhooksConfig(raw: z.output<typeof webhooksSection> | undefin
   };
 }
 
-export const apiSection = section({ addr: text() });
+/** `api:` — the api role's address and its sign-in sessions (api.secret is a secret: never logged). */
+export const apiSection = section({
+  addr: text(),
+  secret: text()
+    .refine((value) => value.length >= 32, { message: 'must be at least 32 characters: it signs the API session tokens' })
+    .optional(),
+  sessionlifetime: duration()
+    .refine((value) => value >= 60_000, { message: 'must be at least 1m' })
+    .optional(),
+});
+
+export function toApiConfig(raw: z.output<typeof apiSection>): ApiConfig {
+  return {
+    addr: raw.addr,
+    ...(raw.secret === undefined ? {} : { secret: raw.secret }),
+    ...(raw.sessionlifetime === undefined ? {} : { sessionLifetimeMs: raw.sessionlifetime }),
+  };
+}
 
