@@ -22,7 +22,8 @@ export class DashboardStack {
     readonly runId: string,
   ) {}
 
-  static async start(extraConfig: Record<string, unknown> = {}): Promise<DashboardStack> {
+  /** `config`: more top-level sections (auth, access); `apiSecret`: api.secret, which signs sign-in sessions. */
+  static async start(options: { config?: Record<string, unknown>; apiSecret?: string } = {}): Promise<DashboardStack> {
     for (const service of ['redis', 'postgres', 'elasticsearch']) {
       await run('bash', [`${repoRoot}scripts/${service}.sh`, 'start'], { timeoutMs: 240_000 });
     }
@@ -32,15 +33,17 @@ export class DashboardStack {
     const process = await RegistryProcess.start({
       roles: ['registry', 'indexer', 'counter', 'deployer', 'api', 'dashboard'],
       readyTimeoutMs: 90_000,
+      // public even when sign-in is required, unlike /v2/ on a registry with auth
+      readyUrl: `http://127.0.0.1:${apiPort}/api/openapi.json`,
       extraConfig: {
         redis: { addr: SHARED_REDIS },
         elasticsearch: { urls: [SHARED_ES], indexprefix: `dash-${runId}` },
         database: { url: SHARED_PG, schema: `dash_${runId}` },
         // the deployer rereads subscriptions every 2 s by default; quicker here so a new webhook fires at once
         webhooks: { subscriptioncache: '200ms' },
-        api: { addr: `127.0.0.1:${apiPort}` },
+        api: { addr: `127.0.0.1:${apiPort}`, ...(options.apiSecret ? { secret: options.apiSecret } : {}) },
         dashboard: { addr: `127.0.0.1:${dashboardPort}` },
-        ...extraConfig,
+        ...options.config,
       },
     });
     const stack = new DashboardStack(process, `http://127.0.0.1:${apiPort}/api`, dashboard, runId);

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 're
 import { activityParams, EVENT_ACTIONS, PAGE_SIZE, type ActivityQuery, type EventAction } from './activity-query';
 import { ApiError, describeError } from './api-error';
 import type { CountedKey, EventAggregations, EventPage, RegistryEvent } from './api-types';
+import { ErrorMessage } from './error-message';
 import { formatCount, formatTime, repositoryHref, shortDigest } from './format';
 import { Histogram } from './histogram';
 
@@ -233,11 +234,7 @@ export function ActivityView({ initialQuery, initialPage, initialAggregations, i
               {loading ? 'Searching…' : `${formatCount(total)} ${total === 1 ? 'event' : 'events'}`}
             </span>
           </div>
-          {error && (
-            <p className="error-message" role="alert">
-              {error}
-            </p>
-          )}
+          {error && <ErrorMessage message={error} />}
           {!error && events.length === 0 && !loading && <p className="empty">No events match this search.</p>}
           <ol className="results" aria-busy={loading}>
             {events.map((event) => (

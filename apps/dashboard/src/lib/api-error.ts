@@ -22,9 +22,14 @@ export class ApiError extends Error {
   }
 }
 
+/** What describeError says when the API wants a signed-in user; ErrorMessage adds the sign-in link. */
+export const SIGN_IN_NEEDED = 'Sign in to see this page.';
+
 /** A message fit to show a user for anything thrown while talking to the API. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
+    if (error.status === 401) return SIGN_IN_NEEDED;
+    if (error.status === 403) return `Your role may not do this: ${error.message}`;
     if (error.status === 503) return `The API cannot answer right now: ${error.message}`;
     return error.message;
   }

@@ -1,4 +1,6 @@
 import Link from 'next/link';
+import { signOut } from '../app/sign-in/actions';
+import { getSession } from './session.server';
 import { ThemeToggle } from './theme-toggle';
 
 const LINKS = [
@@ -9,7 +11,8 @@ const LINKS = [
   { href: '/health', label: 'Health' },
 ];
 
-export function NavBar() {
+export async function NavBar() {
+  const session = await getSession().catch(() => undefined);
   return (
     <header className="nav">
       <Link href="/" className="brand">
@@ -22,6 +25,19 @@ export function NavBar() {
           </Link>
         ))}
       </nav>
+      {session?.authRequired &&
+        (session.authenticated ? (
+          <form action={signOut} className="who">
+            <span data-testid="signed-in-as">
+              {session.user} <span className="muted">({session.role})</span>
+            </span>
+            <button type="submit" className="secondary">
+              Sign out
+            </button>
+          </form>
+        ) : (
+          <Link href="/sign-in">Sign in</Link>
+        ))}
       <ThemeToggle />
     </header>
   );
