@@ -8,6 +8,10 @@ import { apiUrl, authorization } from '../../../lib/api.server';
  */
 async function forward(request: NextRequest, context: { params: Promise<{ path: string[] }> }): Promise<Response> {
   const { path } = await context.params;
+  // dot segments would step out of /api on the API's host once the URL is normalised
+  if (path.some((segment) => segment === '.' || segment === '..')) {
+    return Response.json({ statusCode: 400, error: 'Bad Request', message: 'not an API path' }, { status: 400 });
+  }
   if (path[0] === 'session') {
     return Response.json({ statusCode: 404, error: 'Not Found', message: 'sign in through the dashboard' }, { status: 404 });
   }
