@@ -92,6 +92,41 @@ describe('dashboard: activity search', () => {
     await saveScreenshot(page, 'activity-filter-repository');
   });
 
+  test('clicking a histogram bar narrows the search to that bucket', async () => {
+    await page.goto(`${stack.dashboard}/?q=${stack.runId}`);
+    await page.waitForSelector('[data-hydrated="true"] li.event');
+    const bars = page.locator('.histogram rect.bar');
+    const heights = await bars.evaluateAll((els) => (els as unknown as { getAttribute(n: string): string | null }[]).map((e) => Number(e.getAttribute('height'))));
+    const tallest = heights.indexOf(Math.max(...heights));
+    const bucketStart = await bars.nth(tallest).getAttribute('data-bucket');
+    await bars.nth(tallest).click();
+    await page.waitForURL(/from=.*&to=|to=.*&from=/);
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get('from'), new Date(bucketStart!).toISOString(), 'the range starts at the bucket');
+    const [from, to] = [Date.parse(url.searchParams.get('from')!), Date.parse(url.searchParams.get('to')!)];
+    // results update after the URL: wait until the list shows only events of the range
+    await page.waitForFunction(
+      `(() => { const t = [...document.querySelectorAll('li.event time')].map((e) => Date.parse(e.getAttribute('datetime')));
+        return document.querySelector('ol.results[aria-busy="false"]') && t.length > 0 && t.every((x) => x >= ${from} && x < ${to}); })()`,
+      undefined,
+      { timeout: 15_000 },
+    );
+    await saveScreenshot(page, 'activity-histogram-range');
+    await page.getByRole('button', { name: 'Clear time range' }).click();
+    await page.waitForURL((u) => !u.searchParams.has('from'));
+  });
+
+  test('the theme toggle switches to dark and is remembered', async () => {
+    const background = () => page.evaluate('getComputedStyle(document.body).backgroundColor');
+    const before = await background();
+    await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
+    assert.notEqual(await background(), before);
+    const theme = await page.evaluate('document.documentElement.dataset.theme');
+    await page.reload();
+    assert.equal(await page.evaluate('document.documentElement.dataset.theme'), theme, 'kept across a reload');
+    await saveScreenshot(page, `activity-theme-${String(theme)}`);
+  });
+
   test('a shared URL is rendered on the server with its results', async () => {
     const url = `${stack.dashboard}/?q=${stack.runId}&action=pull&repository=${encodeURIComponent(app)}`;
     const html = await (await fetch(url)).text();
