@@ -28,6 +28,10 @@ export interface Profile {
   /** Notification pipeline: paced manifest GETs per second and for how long, for the lag figures. */
   pipelineRate: number;
   pipelineLagSeconds: number;
+  /** Dashboard: events bulk-indexed before measuring, cold page loads and searches timed. */
+  dashboardEvents: number;
+  dashboardLoads: number;
+  dashboardSearches: number;
 }
 
 const full: Profile = {
@@ -55,6 +59,9 @@ const full: Profile = {
   pipelineClients: 64,
   pipelineRate: 500,
   pipelineLagSeconds: 20,
+  dashboardEvents: 100_000,
+  dashboardLoads: 7,
+  dashboardSearches: 15,
 };
 
 const quick: Profile = {
@@ -74,6 +81,9 @@ const quick: Profile = {
   machineProbeSize: 64 * MiB,
   pipelineEvents: 3_000,
   pipelineLagSeconds: 5,
+  dashboardEvents: 10_000,
+  dashboardLoads: 3,
+  dashboardSearches: 5,
 };
 
 export interface Options {

@@ -42,6 +42,8 @@ export interface Report {
   figures: Figure[];
   /** Wharf only: the notification pipeline (the reference has none); empty when not run. */
   pipeline: PipelineFigure[];
+  /** Wharf only: the dashboard's search page with a large index; empty when not run. */
+  dashboard: PipelineFigure[];
   sessions: Session[];
   notes: string[];
 }
@@ -112,6 +114,7 @@ export function renderMarkdown(report: Report): string {
           '',
         ]),
     ...renderPipeline(report.pipeline),
+    ...renderWharfOnly('Dashboard (Wharf only: Chromium → dashboard → API → Elasticsearch)', report.dashboard),
     `Machine: ${m.cores} × ${m.cpuModel}, Node ${m.node}, Linux ${m.kernel}. ` +
       `sha256 (Node crypto, ${m.probeBytes / MiB} MiB): ${formatNumber(m.sha256MiBps)} MiB/s; ` +
       `sequential write + fdatasync (${m.probeBytes / MiB} MiB): ${formatNumber(m.diskWriteFdatasyncMiBps)} MiB/s.`,
@@ -122,12 +125,16 @@ export function renderMarkdown(report: Report): string {
 }
 
 function renderPipeline(figures: readonly PipelineFigure[]): string[] {
+  return renderWharfOnly('Notification pipeline (Wharf only: registry → spool → BullMQ/Redis → indexer → Elasticsearch)', figures);
+}
+
+function renderWharfOnly(title: string, figures: readonly PipelineFigure[]): string[] {
   if (figures.length === 0) return [];
   const arrow = (f: PipelineFigure): string => (f.better === 'higher' ? ' ↑' : f.better === 'lower' ? ' ↓' : '');
   const target = (f: PipelineFigure): string =>
     f.target === undefined ? '' : `${f.target.op} ${formatNumber(f.target.value)}: ${f.met === true ? 'met' : '**MISSED**'}`;
   return [
-    '## Notification pipeline (Wharf only: registry → spool → BullMQ/Redis → indexer → Elasticsearch)',
+    `## ${title}`,
     '',
     '| figure | wharf | samples | target |',
     '|---|---:|---|---|',

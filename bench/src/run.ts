@@ -20,6 +20,7 @@ import { blobPull } from './workloads/blob-pull.js';
 import { chunkedPush } from './workloads/chunked-push.js';
 import { manifestRead } from './workloads/manifest-read.js';
 import { monolithicPush } from './workloads/monolithic-push.js';
+import { dashboardSummary, dashboardWorkloadName, runDashboard } from './workloads/dashboard.js';
 import { pipelineSummary, pipelineWorkloadName, runPipeline, type PipelineFigure } from './workloads/pipeline.js';
 import { smallImages } from './workloads/small-images.js';
 import { tagsList } from './workloads/tags-list.js';
@@ -45,7 +46,8 @@ async function main(options: Options): Promise<void> {
   const selected = options.only.length === 0 ? workloads : workloads.filter((w) => options.only.includes(w.name));
   // The notification pipeline is Wharf only (the reference has none): its own loop and its own table section.
   const runPipelineWorkload = (options.only.length === 0 || options.only.includes(pipelineWorkloadName)) && !options.selfCheck;
-  const known = [...workloads.map((w) => w.name), pipelineWorkloadName];
+  const runDashboardWorkload = (options.only.length === 0 || options.only.includes(dashboardWorkloadName)) && !options.selfCheck;
+  const known = [...workloads.map((w) => w.name), pipelineWorkloadName, dashboardWorkloadName];
   const unknown = options.only.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
     throw new UsageError(`unknown workload(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
@@ -89,6 +91,11 @@ async function main(options: Options): Promise<void> {
     log(`${pipelineWorkloadName}: ${pipelineSummary(profile)}`);
     pipeline = await runPipeline({ repoRoot, workRoot, profile, wharf, log });
   }
+  let dashboard: PipelineFigure[] = [];
+  if (runDashboardWorkload) {
+    log(`${dashboardWorkloadName}: ${dashboardSummary(profile)}`);
+    dashboard = await runDashboard({ repoRoot, workRoot, profile, log });
+  }
 
   const { markdown, paths } = writeReport(
     {
@@ -100,6 +107,7 @@ async function main(options: Options): Promise<void> {
       machine,
       figures: results.all(),
       pipeline,
+      dashboard,
       sessions,
       notes: reportNotes(results, sessions),
     },

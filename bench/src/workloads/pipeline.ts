@@ -54,7 +54,8 @@ export interface PipelineFigure {
   met?: boolean;
 }
 
-class PipelineResults {
+/** Samples per figure; the median is the reported value, checked against the figure's target. */
+export class PipelineResults {
   private readonly figures = new Map<string, Omit<PipelineFigure, 'value' | 'met'>>();
 
   add(key: string, label: string, unit: string, better: PipelineFigure['better'], value: number, target?: Target): void {

@@ -10,6 +10,7 @@ import {
   toTokenServerConfig,
 } from './sections/access.section.js';
 import { authSection, toAuthConfig } from './sections/auth.section.js';
+import { dashboardSection, toDashboardConfig } from './sections/dashboard.section.js';
 import { healthSection, toHealthConfig } from './sections/health.section.js';
 import { httpSection, toHttpConfig } from './sections/http.section.js';
 import { logLevel, logSection, toLogConfig } from './sections/log.section.js';
@@ -75,6 +76,7 @@ export const configSchema = section({
   counters: countersSection,
   webhooks: optionalSection(webhooksSection),
   api: optionalSection(apiSection),
+  dashboard: dashboardSection,
   access: optionalSection(accessSection),
   tokenserver: optionalSection(tokenServerSection),
   failedlogins: failedLoginsSection,
@@ -122,6 +124,7 @@ export const configSchema = section({
       counters: toCountersConfig(raw.counters),
       webhooks: toWebhooksConfig(raw.webhooks),
       ...optionalKey('api', raw.api && toApiConfig(raw.api)),
+      dashboard: toDashboardConfig(raw.dashboard, raw.api?.addr),
       ...optionalKey('access', raw.access && toAccessConfig(raw.access)),
       ...optionalKey('tokenServer', raw.tokenserver && toTokenServerConfig(raw.tokenserver)),
       failedLogins: toFailedLoginsConfig(raw.failedlogins),

@@ -333,6 +333,14 @@ export interface WebhooksConfig {
   subscriptionCacheMs: number;
 }
 
+/** The `dashboard:` section (apps/dashboard). */
+export interface DashboardConfig {
+  /** Listen address; default :5081. */
+  addr: string;
+  /** Base URL of the API role without /api, no trailing slash; default derived from api.addr. */
+  apiUrl: string;
+}
+
 export interface WharfConfig {
   version: '0.1';
   log: LogConfig;
@@ -357,6 +365,8 @@ export interface WharfConfig {
   /** Always present, with defaults. */
   webhooks: WebhooksConfig;
   api?: ApiConfig;
+  /** Always present, with defaults. */
+  dashboard: DashboardConfig;
   /** Absent: every authenticated user may do everything and is an API admin. */
   access?: AccessConfig;
   /** Absent: the registry serves no token endpoint. */

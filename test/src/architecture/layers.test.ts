@@ -24,7 +24,7 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) return sourceFiles(path);
-    return path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
+    return /\.tsx?$/.test(path) && !path.endsWith('.test.ts') ? [path] : [];
   });
 }
 
@@ -54,6 +54,7 @@ describe('layers', () => {
         assert.ok(!target.startsWith('apps/'), `no workspace imports an app (${where})`);
         if (workspace === 'libs/registry-core') assert.equal(target, 'libs/events', `registry-core stays framework-free (${where})`);
         if (workspace === 'libs/events') assert.fail(`libs/events imports nothing (${where})`);
+        if (workspace === 'apps/dashboard') assert.fail(`the dashboard reaches data only through the API over HTTP (${where})`);
         if (workspace === 'apps/registry') {
           assert.ok(!['libs/db', 'libs/search'].includes(target), `the registry's request path has no database or search client (${where})`);
         }

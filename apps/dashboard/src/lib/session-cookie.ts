@@ -1,0 +1,2 @@
+/** Name of the httpOnly cookie that holds the API session token. */
+export const SESSION_COOKIE = 'wharf_session';
