@@ -1,10 +1,12 @@
 import type { IncomingMessage } from 'node:http';
+import type { Server as TlsServer } from 'node:tls';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import type { RegistryEvents, StorageDriver } from '@wharf/registry-core';
 import { requestIdFrom, type Logger } from '@wharf/observability';
 import { rewriteRegistryUrl } from './http/route-rewrite.js';
+import { enforceClientAuth, tlsServerOptions } from './http/tls.options.js';
 import { RegistryModule } from './registry.module.js';
 import type { RegistrySettings } from './registry-settings.js';
 
@@ -18,6 +20,7 @@ export interface RunningRegistry {
 /** Builds and starts the registry HTTP server. */
 export async function startRegistry(settings: RegistrySettings, driver: StorageDriver, events: RegistryEvents, logger: Logger): Promise<RunningRegistry> {
   const adapter = new FastifyAdapter({
+    ...transportOptions(settings.http),
     rewriteUrl: (req: IncomingMessage) => rewriteRegistryUrl(req.url ?? '/', settings.http.prefix),
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
     // Long uploads must not be cut by Node's default 300 s request timeout.
@@ -25,22 +28,29 @@ export async function startRegistry(settings: RegistrySettings, driver: StorageD
     connectionTimeout: 0,
     // Longer than the idle timeout of the load balancers registries sit behind.
     keepAliveTimeout: 75_000,
-    forceCloseConnections: 'idle',
     exposeHeadRoutes: false,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
-  });
+  } as ConstructorParameters<typeof FastifyAdapter>[0]);
   const app = await NestFactory.create<NestFastifyApplication>(RegistryModule.forRoot(settings, driver, events, logger), adapter, {
     logger: false,
     bodyParser: false,
     abortOnError: false,
   });
-  configureFastify(app.getHttpAdapter().getInstance() as unknown as FastifyInstance, settings, logger);
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  configureFastify(fastify, settings, logger);
+  if (settings.http.tls) {
+    const server = fastify.server as unknown as TlsServer & { requestTimeout?: number };
+    enforceClientAuth(server, settings.http.tls);
+    // The HTTP/1.1 side of an HTTP/2 server keeps Node's 300 s request timeout unless told otherwise.
+    server.requestTimeout = 0;
+  }
 
   const { host, port, path } = listenTarget(settings.http);
   await (path !== undefined ? app.listen(path) : app.listen(port!, host!));
-  const address = path ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  logger.info({ address, storage: driver.name, prefix: settings.http.prefix }, 'wharf registry listening');
+  const scheme = settings.http.tls ? 'https' : 'http';
+  const address = path ?? `${scheme}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  logger.info({ address, storage: driver.name, prefix: settings.http.prefix, http2: settings.http.http2 }, 'wharf registry listening');
 
   return {
     address,
@@ -79,6 +89,18 @@ function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, 
       done();
     });
   }
+}
+
+/**
+ * Plain HTTP/1.1, HTTPS, or HTTPS with HTTP/2 offered by ALPN beside HTTP/1.1 (older clients
+ * and curl --http1.1 keep working). Draining: idle HTTP/1.1 sockets are closed at shutdown;
+ * HTTP/2 sessions get a GOAWAY and finish their streams.
+ */
+function transportOptions(http: RegistrySettings['http']): Record<string, unknown> {
+  if (!http.tls) return { forceCloseConnections: 'idle' };
+  const https = tlsServerOptions(http.tls);
+  if (!http.http2) return { https, forceCloseConnections: 'idle' };
+  return { http2: true, https: { ...https, allowHTTP1: true }, forceCloseConnections: true };
 }
 
 function listenTarget(http: RegistrySettings['http']): { host?: string; port?: number; path?: string } {

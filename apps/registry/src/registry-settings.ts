@@ -1,3 +1,4 @@
+import type { HttpTlsConfig } from '@wharf/config';
 import type { RegistryOptions } from '@wharf/registry-core';
 
 /** What the registry app needs from the configuration, in its own terms. */
@@ -17,6 +18,10 @@ export interface RegistrySettings {
     relativeUrls: boolean;
     headers: Record<string, string[]>;
     drainTimeoutMs: number;
+    /** http.tls: serve HTTPS with these files; absent: plain HTTP. */
+    tls?: HttpTlsConfig;
+    /** HTTP/2 (negotiated by ALPN, HTTP/1.1 still served) when TLS is on; http.http2.disabled turns it off. */
+    http2: boolean;
   };
   log: { level: 'error' | 'warn' | 'info' | 'debug'; fields: Record<string, unknown>; accessLog: boolean };
   /** What goes into registry events besides what happened. */

@@ -15,9 +15,6 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
       { path: `auth.${config.auth.scheme}`, message: 'authentication is not available in this Wharf build yet; refusing to start an open registry' },
     ]);
   }
-  if (config.http.tls) {
-    throw new ConfigError([{ path: 'http.tls', message: 'TLS is not available in this Wharf build yet; terminate TLS in a proxy for now' }]);
-  }
   const readOnly = config.storage.maintenance.readOnly.enabled;
   const purging = config.storage.maintenance.uploadPurging;
   return {
@@ -38,6 +35,9 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
       headers: config.http.headers,
       // registry:2 cuts in-flight requests when draintimeout is unset; Wharf gives them a moment.
       drainTimeoutMs: config.http.drainTimeoutMs || DEFAULT_DRAIN_TIMEOUT_MS,
+      ...(config.http.tls === undefined ? {} : { tls: config.http.tls }),
+      // As registry:2, http.http2 only matters with TLS; cleartext HTTP/2 (h2c) is not served.
+      http2: config.http.tls !== undefined && !config.http.http2.disabled,
     },
     log: { level: config.log.level, fields: config.log.fields, accessLog: !config.log.accessLog.disabled },
     events: { includeReferences: config.notifications.events.includeReferences },
