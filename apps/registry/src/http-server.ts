@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as TlsServer } from 'node:tls';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RegistryEvents, StorageDriver } from '@wharf/registry-core';
 import { requestIdFrom, type Logger } from '@wharf/observability';
 import { rewriteRegistryUrl } from './http/route-rewrite.js';
+import { applyServerLimits, clientErrorHandler, cutIdleBodies, serverLimitOptions } from './http/request-limits.js';
 import { enforceClientAuth, tlsServerOptions } from './http/tls.options.js';
 import { RegistryModule } from './registry.module.js';
 import type { RegistrySettings } from './registry-settings.js';
@@ -23,9 +24,11 @@ export async function startRegistry(settings: RegistrySettings, driver: StorageD
     ...transportOptions(settings.http),
     rewriteUrl: (req: IncomingMessage) => rewriteRegistryUrl(req.url ?? '/', settings.http.prefix),
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
-    // Long uploads must not be cut by Node's default 300 s request timeout.
+    // Slow clients are bounded by limits.headertimeout and limits.bodyidletimeout, not by a
+    // whole-request deadline: a long upload that keeps sending is never cut.
     requestTimeout: 0,
     connectionTimeout: 0,
+    clientErrorHandler: clientErrorHandler(settings.http.maxHeaderBytes),
     // Longer than the idle timeout of the load balancers registries sit behind.
     keepAliveTimeout: 75_000,
     exposeHeadRoutes: false,
@@ -39,12 +42,8 @@ export async function startRegistry(settings: RegistrySettings, driver: StorageD
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   configureFastify(fastify, settings, logger);
-  if (settings.http.tls) {
-    const server = fastify.server as unknown as TlsServer & { requestTimeout?: number };
-    enforceClientAuth(server, settings.http.tls);
-    // The HTTP/1.1 side of an HTTP/2 server keeps Node's 300 s request timeout unless told otherwise.
-    server.requestTimeout = 0;
-  }
+  applyServerLimits(fastify.server as unknown as HttpServer, settings.http);
+  if (settings.http.tls) enforceClientAuth(fastify.server as unknown as TlsServer, settings.http.tls);
 
   const { host, port, path } = listenTarget(settings.http);
   await (path !== undefined ? app.listen(path) : app.listen(port!, host!));
@@ -62,6 +61,7 @@ export async function startRegistry(settings: RegistrySettings, driver: StorageD
 }
 
 function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, logger: Logger): void {
+  cutIdleBodies(fastify, settings.http.bodyIdleTimeoutMs);
   // Every body reaches the handlers as the raw stream: blobs are piped to storage, never buffered.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
@@ -97,8 +97,9 @@ function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, 
  * HTTP/2 sessions get a GOAWAY and finish their streams.
  */
 function transportOptions(http: RegistrySettings['http']): Record<string, unknown> {
-  if (!http.tls) return { forceCloseConnections: 'idle' };
-  const https = tlsServerOptions(http.tls);
+  const limits = serverLimitOptions(http);
+  if (!http.tls) return { http: limits, forceCloseConnections: 'idle' };
+  const https = { ...tlsServerOptions(http.tls), ...limits };
   if (!http.http2) return { https, forceCloseConnections: 'idle' };
   return { http2: true, https: { ...https, allowHTTP1: true }, forceCloseConnections: true };
 }

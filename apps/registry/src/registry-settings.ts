@@ -5,8 +5,11 @@ import type { RegistryOptions } from '@wharf/registry-core';
 export interface RegistrySettings {
   storage: { driver: 'filesystem'; rootDirectory: string } | { driver: 'inmemory' };
   rules: RegistryOptions;
-  /** storage.maintenance.uploadpurging; `enabled` is already false on a read-only registry. */
-  uploadPurging: { enabled: boolean; ageMs: number; intervalMs: number; dryRun: boolean };
+  /**
+   * storage.maintenance.uploadpurging; `enabled` is already false on a read-only registry.
+   * idleMs is limits.uploadexpiry (0: off): idle uploads go too.
+   */
+  uploadPurging: { enabled: boolean; ageMs: number; intervalMs: number; dryRun: boolean; idleMs: number };
   http: {
     /** `host:port`, `:port` or a unix socket path (with net: unix). */
     addr: string;
@@ -22,6 +25,10 @@ export interface RegistrySettings {
     tls?: HttpTlsConfig;
     /** HTTP/2 (negotiated by ALPN, HTTP/1.1 still served) when TLS is on; http.http2.disabled turns it off. */
     http2: boolean;
+    /** limits.*: request head size and time, idle request bodies (0: no limit). */
+    maxHeaderBytes: number;
+    headerTimeoutMs: number;
+    bodyIdleTimeoutMs: number;
   };
   log: { level: 'error' | 'warn' | 'info' | 'debug'; fields: Record<string, unknown>; accessLog: boolean };
   /** What goes into registry events besides what happened. */

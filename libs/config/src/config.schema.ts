@@ -4,6 +4,7 @@ import { RawScalar } from './raw-value.js';
 import { authSection, toAuthConfig } from './sections/auth.section.js';
 import { healthSection, toHealthConfig } from './sections/health.section.js';
 import { httpSection, toHttpConfig } from './sections/http.section.js';
+import { limitsSection, toLimitsConfig } from './sections/limits.section.js';
 import { logLevel, logSection, toLogConfig } from './sections/log.section.js';
 import { notificationsSection, toNotificationsConfig } from './sections/notifications.section.js';
 import { redisSection, toRedisConfig } from './sections/redis.section.js';
@@ -66,6 +67,7 @@ export const configSchema = section({
   counters: countersSection,
   webhooks: optionalSection(webhooksSection),
   api: optionalSection(apiSection),
+  limits: limitsSection,
 })
   .superRefine((raw, ctx) => {
     const descriptor = raw.storage.cache.blobdescriptor ?? raw.storage.cache.layerinfo;
@@ -101,6 +103,7 @@ export const configSchema = section({
       ...optionalKey('database', raw.database && toDatabaseConfig(raw.database)),
       counters: toCountersConfig(raw.counters),
       webhooks: toWebhooksConfig(raw.webhooks),
+      limits: toLimitsConfig(raw.limits),
       ...optionalKey('api', raw.api && { addr: raw.api.addr }),
     }),
   );

@@ -275,6 +275,20 @@ export interface WebhooksConfig {
   subscriptionCacheMs: number;
 }
 
+/** The `limits:` section (Wharf's): request and upload limits; every field has a default. */
+export interface LimitsConfig {
+  /** Request line plus headers; above it the answer is 431. Default 16 KiB. */
+  maxHeaderBytes: number;
+  /** Largest manifest accepted (413 above). Default 4 MiB, the spec's minimum. */
+  maxManifestBytes: number;
+  /** Time to receive the whole request head; then the connection is closed. Default 20s. */
+  headerTimeoutMs: number;
+  /** A request body idle this long is cut; 0: never. Default 60s. */
+  bodyIdleTimeoutMs: number;
+  /** An upload that received nothing this long is gone (BLOB_UPLOAD_UNKNOWN); 0: never. Default 24h. */
+  uploadExpiryMs: number;
+}
+
 export interface WharfConfig {
   version: '0.1';
   log: LogConfig;
@@ -298,5 +312,7 @@ export interface WharfConfig {
   counters: CountersConfig;
   /** Always present, with defaults. */
   webhooks: WebhooksConfig;
+  /** Always present, with defaults. */
+  limits: LimitsConfig;
   api?: { addr: string };
 }
