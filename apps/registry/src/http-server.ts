@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyInstance } from 'fastify';
 import type { RegistryEvents, StorageDriver } from '@wharf/registry-core';
 import { requestIdFrom, type Logger } from '@wharf/observability';
+import { frameworkErrorHandler } from './http/bad-url.handler.js';
 import { rewriteRegistryUrl } from './http/route-rewrite.js';
 import { applyServerLimits, clientErrorHandler, cutIdleBodies, serverLimitOptions } from './http/request-limits.js';
 import { enforceClientAuth, tlsServerOptions } from './http/tls.options.js';
@@ -29,6 +30,7 @@ export async function startRegistry(settings: RegistrySettings, driver: StorageD
     requestTimeout: 0,
     connectionTimeout: 0,
     clientErrorHandler: clientErrorHandler(settings.http.maxHeaderBytes),
+    frameworkErrors: frameworkErrorHandler,
     // Longer than the idle timeout of the load balancers registries sit behind.
     keepAliveTimeout: 75_000,
     exposeHeadRoutes: false,
