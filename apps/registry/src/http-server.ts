@@ -7,7 +7,7 @@ import type { RegistryEvents, StorageDriver } from '@wharf/registry-core';
 import { requestIdFrom, type Logger } from '@wharf/observability';
 import { frameworkErrorHandler } from './http/bad-url.handler.js';
 import { rewriteRegistryUrl } from './http/route-rewrite.js';
-import { applyServerLimits, clientErrorHandler, cutIdleBodies, serverLimitOptions } from './http/request-limits.js';
+import { applyServerLimits, clientErrorHandler, cutIdleBodies, refuseOversizedHttp2Heads, serverLimitOptions } from './http/request-limits.js';
 import { enforceClientAuth, tlsServerOptions } from './http/tls.options.js';
 import { RegistryModule } from './registry.module.js';
 import type { RegistrySettings } from './registry-settings.js';
@@ -63,7 +63,6 @@ export async function startRegistry(settings: RegistrySettings, driver: StorageD
 }
 
 function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, logger: Logger): void {
-  cutIdleBodies(fastify, settings.http.bodyIdleTimeoutMs);
   // Every body reaches the handlers as the raw stream: blobs are piped to storage, never buffered.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
@@ -75,6 +74,12 @@ function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, 
   });
 
   if (settings.log.accessLog) {
+    // Read while the request is open: an HTTP/2 stream forgets its socket once it has ended.
+    const peerAddress = new WeakMap<object, string | undefined>();
+    fastify.addHook('onRequest', (req, _reply, done) => {
+      peerAddress.set(req, req.ip ?? req.raw.socket?.remoteAddress);
+      done();
+    });
     fastify.addHook('onResponse', (req, reply, done) => {
       logger.info(
         {
@@ -83,7 +88,7 @@ function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, 
           url: req.originalUrl,
           status: reply.statusCode,
           durationMs: Math.round(reply.elapsedTime * 100) / 100,
-          remoteAddr: req.ip,
+          remoteAddr: peerAddress.get(req),
           userAgent: req.headers['user-agent'],
         },
         'request',
@@ -91,6 +96,9 @@ function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, 
       done();
     });
   }
+  // After the hooks above, so refused requests still carry the fixed headers and reach the access log.
+  refuseOversizedHttp2Heads(fastify, settings.http.maxHeaderBytes);
+  cutIdleBodies(fastify, settings.http.bodyIdleTimeoutMs);
 }
 
 /**

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as connectHttp2 } from 'node:http2';
 import { connect, type ConnectionOptions, type SecureVersion } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { TestCertificateAuthority, type IssuedCertificate } from '../support/certificates.js';
@@ -89,6 +90,7 @@ describe('TLS: HTTPS and HTTP/2 with a self-signed CA', { timeout: 120_000 }, ()
       storage: 'filesystem',
       http: { tls: { certificate: server.certPath, key: server.keyPath } },
       tlsClient: { caPath: ca.certPath },
+      extraConfig: { limits: { maxheaderbytes: 4096, bodyidletimeout: '1s' } },
     });
     port = Number(registry.host.split(':')[1]);
   });
@@ -142,6 +144,37 @@ describe('TLS: HTTPS and HTTP/2 with a self-signed CA', { timeout: 120_000 }, ()
     assert.deepEqual([pulled.httpVersion, pulled.status], ['2', 200]);
     assert.equal(pulled.body.length, blob.length);
     assert.equal(sha256(pulled.body), digest);
+  });
+
+  it('limits.maxheaderbytes holds on HTTP/2 too: 431 with an OCI error body', async () => {
+    const big = await curl(`${registry.url}/v2/`, ['--cacert', ca.certPath, '--http2', '-H', `X-Padding: ${'p'.repeat(6000)}`]);
+    assert.deepEqual([big.httpVersion, big.status], ['2', 431], big.stderr);
+    assert.deepEqual(JSON.parse(big.body.toString('utf8')).errors.map((e: { code: string }) => e.code), ['SIZE_INVALID']);
+  });
+
+  it('limits.bodyidletimeout cuts a stalled HTTP/2 upload stream, and the upload keeps what arrived', async () => {
+    const start = await curl(`${registry.url}/v2/tls/stall/blobs/uploads/`, ['--cacert', ca.certPath, '--http2', '-X', 'POST']);
+    const location = /^location: (\S+)/im.exec(start.headers)?.[1];
+    assert.ok(location, start.headers);
+    const session = connectHttp2(registry.url, { ca: readFileSync(ca.certPath) });
+    try {
+      const path = new URL(location).pathname;
+      const stream = session.request({ ':method': 'PATCH', ':path': path, 'content-type': 'application/octet-stream' });
+      stream.on('error', () => undefined);
+      stream.write(randomBytes(100));
+      const started = Date.now();
+      const closed = await Promise.race([
+        new Promise<number>((resolve) => stream.once('close', () => resolve(Date.now() - started))),
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 8_000)),
+      ]);
+      assert.ok(closed !== undefined, 'a stalled HTTP/2 body must be cut');
+      assert.ok(closed >= 900, `cut after ${closed} ms, before the 1s limit`);
+    } finally {
+      session.close();
+    }
+    const status = await curl(location, ['--cacert', ca.certPath, '--http2']);
+    assert.equal(status.status, 204, status.stderr);
+    assert.match(status.headers, /^range: 0-99\s*$/im);
   });
 
   it('accepts TLS 1.2 by default (minimumtls tls1.2) and refuses TLS 1.1', async () => {
