@@ -1,4 +1,5 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as TlsServer } from 'node:tls';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
@@ -7,7 +8,10 @@ import { requestIdFrom, type Logger } from '@wharf/observability';
 import { FailedLoginLimiter } from '@wharf/auth';
 import { createAuthenticator, createTokenEndpoint } from './auth/authenticator.factory.js';
 import type { TokenEndpoint } from './auth/token-endpoint.js';
+import { frameworkErrorHandler } from './http/bad-url.handler.js';
 import { rewriteRegistryUrl } from './http/route-rewrite.js';
+import { applyServerLimits, clientErrorHandler, cutIdleBodies, refuseOversizedHttp2Heads, serverLimitOptions } from './http/request-limits.js';
+import { enforceClientAuth, tlsServerOptions } from './http/tls.options.js';
 import { RegistryModule } from './registry.module.js';
 import type { RegistrySettings } from './registry-settings.js';
 
@@ -21,18 +25,21 @@ export interface RunningRegistry {
 /** Builds and starts the registry HTTP server. */
 export async function startRegistry(settings: RegistrySettings, driver: StorageDriver, events: RegistryEvents, logger: Logger): Promise<RunningRegistry> {
   const adapter = new FastifyAdapter({
+    ...transportOptions(settings.http),
     rewriteUrl: (req: IncomingMessage) => rewriteRegistryUrl(req.url ?? '/', settings.http.prefix),
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
-    // Long uploads must not be cut by Node's default 300 s request timeout.
+    // Slow clients are bounded by limits.headertimeout and limits.bodyidletimeout, not by a
+    // whole-request deadline: a long upload that keeps sending is never cut.
     requestTimeout: 0,
     connectionTimeout: 0,
+    clientErrorHandler: clientErrorHandler(settings.http.maxHeaderBytes),
+    frameworkErrors: frameworkErrorHandler,
     // Longer than the idle timeout of the load balancers registries sit behind.
     keepAliveTimeout: 75_000,
-    forceCloseConnections: 'idle',
     exposeHeadRoutes: false,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
-  });
+  } as ConstructorParameters<typeof FastifyAdapter>[0]);
   // One limiter for every way of signing in (Basic on the API, the token endpoint).
   const limiter = new FailedLoginLimiter(
     settings.failedLogins === undefined ? {} : { maxFailures: settings.failedLogins.limit, windowMs: settings.failedLogins.windowMs },
@@ -44,12 +51,16 @@ export async function startRegistry(settings: RegistrySettings, driver: StorageD
     bodyParser: false,
     abortOnError: false,
   });
-  configureFastify(app.getHttpAdapter().getInstance() as unknown as FastifyInstance, settings, logger, tokenEndpoint);
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  configureFastify(fastify, settings, logger, tokenEndpoint);
+  applyServerLimits(fastify.server as unknown as HttpServer, settings.http);
+  if (settings.http.tls) enforceClientAuth(fastify.server as unknown as TlsServer, settings.http.tls);
 
   const { host, port, path } = listenTarget(settings.http);
   await (path !== undefined ? app.listen(path) : app.listen(port!, host!));
-  const address = path ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  logger.info({ address, storage: driver.name, prefix: settings.http.prefix }, 'wharf registry listening');
+  const scheme = settings.http.tls ? 'https' : 'http';
+  const address = path ?? `${scheme}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  logger.info({ address, storage: driver.name, prefix: settings.http.prefix, http2: settings.http.http2 }, 'wharf registry listening');
 
   return {
     address,
@@ -76,6 +87,12 @@ function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, 
   tokenEndpoint?.register(fastify);
 
   if (settings.log.accessLog) {
+    // Read while the request is open: an HTTP/2 stream forgets its socket once it has ended.
+    const peerAddress = new WeakMap<object, string | undefined>();
+    fastify.addHook('onRequest', (req, _reply, done) => {
+      peerAddress.set(req, req.ip ?? req.raw.socket?.remoteAddress);
+      done();
+    });
     fastify.addHook('onResponse', (req, reply, done) => {
       logger.info(
         {
@@ -84,7 +101,7 @@ function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, 
           url: req.originalUrl,
           status: reply.statusCode,
           durationMs: Math.round(reply.elapsedTime * 100) / 100,
-          remoteAddr: req.ip,
+          remoteAddr: peerAddress.get(req),
           userAgent: req.headers['user-agent'],
         },
         'request',
@@ -92,6 +109,22 @@ function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, 
       done();
     });
   }
+  // After the hooks above, so refused requests still carry the fixed headers and reach the access log.
+  refuseOversizedHttp2Heads(fastify, settings.http.maxHeaderBytes);
+  cutIdleBodies(fastify, settings.http.bodyIdleTimeoutMs);
+}
+
+/**
+ * Plain HTTP/1.1, HTTPS, or HTTPS with HTTP/2 offered by ALPN beside HTTP/1.1 (older clients
+ * and curl --http1.1 keep working). Draining: idle HTTP/1.1 sockets are closed at shutdown;
+ * HTTP/2 sessions get a GOAWAY and finish their streams.
+ */
+function transportOptions(http: RegistrySettings['http']): Record<string, unknown> {
+  const limits = serverLimitOptions(http);
+  if (!http.tls) return { http: limits, forceCloseConnections: 'idle' };
+  const https = { ...tlsServerOptions(http.tls), ...limits };
+  if (!http.http2) return { https, forceCloseConnections: 'idle' };
+  return { http2: true, https: { ...https, allowHTTP1: true }, forceCloseConnections: true };
 }
 
 function listenTarget(http: RegistrySettings['http']): { host?: string; port?: number; path?: string } {

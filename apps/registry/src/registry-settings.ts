@@ -1,4 +1,4 @@
-import type { AccessConfig, AuthConfig, FailedLoginsConfig, TokenServerConfig } from '@wharf/config';
+import type { AccessConfig, AuthConfig, FailedLoginsConfig, TokenServerConfig, HttpTlsConfig } from '@wharf/config';
 import type { RegistryOptions } from '@wharf/registry-core';
 import type { StorageSettings } from '@wharf/storage-drivers';
 
@@ -6,8 +6,11 @@ import type { StorageSettings } from '@wharf/storage-drivers';
 export interface RegistrySettings {
   storage: StorageSettings;
   rules: RegistryOptions;
-  /** storage.maintenance.uploadpurging; `enabled` is already false on a read-only registry. */
-  uploadPurging: { enabled: boolean; ageMs: number; intervalMs: number; dryRun: boolean };
+  /**
+   * storage.maintenance.uploadpurging; `enabled` is already false on a read-only registry.
+   * idleMs is limits.uploadexpiry (0: off): idle uploads go too.
+   */
+  uploadPurging: { enabled: boolean; ageMs: number; intervalMs: number; dryRun: boolean; idleMs: number };
   http: {
     /** `host:port`, `:port` or a unix socket path (with net: unix). */
     addr: string;
@@ -19,6 +22,14 @@ export interface RegistrySettings {
     relativeUrls: boolean;
     headers: Record<string, string[]>;
     drainTimeoutMs: number;
+    /** http.tls: serve HTTPS with these files; absent: plain HTTP. */
+    tls?: HttpTlsConfig;
+    /** HTTP/2 (negotiated by ALPN, HTTP/1.1 still served) when TLS is on; http.http2.disabled turns it off. */
+    http2: boolean;
+    /** limits.*: request head size and time, idle request bodies (0: no limit). */
+    maxHeaderBytes: number;
+    headerTimeoutMs: number;
+    bodyIdleTimeoutMs: number;
   };
   log: { level: 'error' | 'warn' | 'info' | 'debug'; fields: Record<string, unknown>; accessLog: boolean };
   /** What goes into registry events besides what happened. */

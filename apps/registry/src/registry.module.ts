@@ -79,7 +79,7 @@ export class RegistryModule implements OnApplicationBootstrap, BeforeApplication
         },
         {
           provide: UploadService,
-          useFactory: (d: StorageDriver, b: BlobService, g: WriteGuard, e: RegistryEvents) => new UploadService(d, b, g, e),
+          useFactory: (d: StorageDriver, b: BlobService, g: WriteGuard, e: RegistryEvents) => new UploadService(d, b, g, e, { expiryMs: settings.rules.uploadExpiryMs }),
           inject: [STORAGE_DRIVER, BlobService, WriteGuard, RegistryEvents],
         },
         { provide: ReferrersService, useFactory: (d: StorageDriver) => new ReferrersService(d), inject: [STORAGE_DRIVER] },
@@ -115,6 +115,7 @@ function uploadPurger(driver: StorageDriver, purging: RegistrySettings['uploadPu
   return new UploadPurger(driver, {
     ageMs: purging.ageMs,
     dryRun: purging.dryRun,
+    idleMs: purging.idleMs,
     onRun: (report) => {
       for (const upload of report.purged) {
         logger.info({ repository: upload.repository, uuid: upload.id, startedAt: upload.startedAt, dryRun: report.dryRun }, 'purged upload');

@@ -13,6 +13,7 @@ import { authSection, toAuthConfig } from './sections/auth.section.js';
 import { dashboardSection, toDashboardConfig } from './sections/dashboard.section.js';
 import { healthSection, toHealthConfig } from './sections/health.section.js';
 import { httpSection, toHttpConfig } from './sections/http.section.js';
+import { limitsSection, toLimitsConfig } from './sections/limits.section.js';
 import { logLevel, logSection, toLogConfig } from './sections/log.section.js';
 import { notificationsSection, toNotificationsConfig } from './sections/notifications.section.js';
 import { redisSection, toRedisConfig } from './sections/redis.section.js';
@@ -80,6 +81,7 @@ export const configSchema = section({
   access: optionalSection(accessSection),
   tokenserver: optionalSection(tokenServerSection),
   failedlogins: failedLoginsSection,
+  limits: limitsSection,
 })
   .superRefine((raw, ctx) => {
     const descriptor = raw.storage.cache.blobdescriptor ?? raw.storage.cache.layerinfo;
@@ -123,6 +125,7 @@ export const configSchema = section({
       ...optionalKey('database', raw.database && toDatabaseConfig(raw.database)),
       counters: toCountersConfig(raw.counters),
       webhooks: toWebhooksConfig(raw.webhooks),
+      limits: toLimitsConfig(raw.limits),
       ...optionalKey('api', raw.api && toApiConfig(raw.api)),
       dashboard: toDashboardConfig(raw.dashboard, raw.api?.addr),
       ...optionalKey('access', raw.access && toAccessConfig(raw.access)),

@@ -341,6 +341,20 @@ export interface DashboardConfig {
   apiUrl: string;
 }
 
+/** The `limits:` section (Wharf's): request and upload limits; every field has a default. */
+export interface LimitsConfig {
+  /** Request line plus headers; above it the answer is 431. Default 16 KiB. */
+  maxHeaderBytes: number;
+  /** Largest manifest accepted (413 above). Default 4 MiB, the spec's minimum. */
+  maxManifestBytes: number;
+  /** Time to receive the whole request head; then the connection is closed. Default 20s. */
+  headerTimeoutMs: number;
+  /** A request body idle this long is cut; 0: never. Default 60s. */
+  bodyIdleTimeoutMs: number;
+  /** An upload that received nothing this long is gone (BLOB_UPLOAD_UNKNOWN); 0: never. Default 24h. */
+  uploadExpiryMs: number;
+}
+
 export interface WharfConfig {
   version: '0.1';
   log: LogConfig;
@@ -364,6 +378,8 @@ export interface WharfConfig {
   counters: CountersConfig;
   /** Always present, with defaults. */
   webhooks: WebhooksConfig;
+  /** Always present, with defaults. */
+  limits: LimitsConfig;
   api?: ApiConfig;
   /** Always present, with defaults. */
   dashboard: DashboardConfig;

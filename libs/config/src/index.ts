@@ -2,3 +2,4 @@ export { loadConfig, parseConfig, defaultConfig, type LoadConfigOptions } from '
 export { ConfigError, type ConfigIssue } from './config.error.js';
 export { parseGoDuration } from './duration.js';
 export type * from './config.types.js';
+export { openSslCipherList } from './sections/tls-cipher-suites.js';

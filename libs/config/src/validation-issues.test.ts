@@ -136,6 +136,8 @@ describe('types and values', () => {
     [`${MINIMAL}http:\n  tls:\n    certificate: /c\n`, 'http.tls.key: required when http.tls.certificate is set'],
     [`${MINIMAL}http:\n  tls:\n    key: /k\n`, 'http.tls.certificate: required when http.tls.key is set'],
     [`${MINIMAL}http:\n  tls:\n    certificate: /c\n    key: /k\n    minimumtls: ssl3\n`, 'http.tls.minimumtls: expected one of: tls1.0, tls1.1, tls1.2, tls1.3'],
+    [`${MINIMAL}http:\n  tls:\n    certificate: /c\n    key: /k\n    ciphersuites: [TLS_AES_128_GCM_SHA256, ECDHE-RSA-AES128-GCM-SHA256]\n`, 'http.tls.ciphersuites[1]: unknown cipher suite; expected a Go crypto/tls name such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'],
+    [`${MINIMAL}http:\n  tls:\n    certificate: /c\n    key: /k\n    ciphersuites: [TLS_RSA_WITH_RC4_128_SHA]\n`, 'http.tls.ciphersuites[0]: RC4 cipher suites are broken and not available in this build (OpenSSL 3)'],
     [`${MINIMAL}auth:\n  htpasswd:\n    realm: basic\n`, 'auth.htpasswd.path: required'],
     [`${MINIMAL}auth:\n  silly:\n    service: s\n`, 'auth.silly.realm: required'],
     [`${MINIMAL}auth:\n  silly: {realm: r, service: s}\n  htpasswd: {realm: r, path: /p}\n`, 'auth: configure exactly one auth scheme, found 2: silly, htpasswd'],

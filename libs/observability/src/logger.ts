@@ -1,4 +1,5 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { redactSecrets, redactText } from './log-redaction.js';
 
 export type { Logger } from 'pino';
 
@@ -12,8 +13,8 @@ export interface LoggerOptions {
 
 /**
  * The one logger factory: JSON lines (pino), one object per event, with the
- * request id bound per request. Secrets never reach it: the redaction list
- * covers the headers and fields that can carry them.
+ * request id bound per request. Secrets never reach the output: every logged
+ * object and message passes through log-redaction.ts first.
  */
 export function createLogger(options: LoggerOptions): Logger {
   return pino(
@@ -21,9 +22,11 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       base: { ...(options.fields ?? {}) },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: {
-        paths: ['authorization', 'req.headers.authorization', 'headers.authorization', 'password', '*.password', 'secret', '*.secret'],
-        censor: '[redacted]',
+      hooks: {
+        logMethod(args, method) {
+          const clean = (args as unknown[]).map((arg) => (typeof arg === 'string' ? redactText(arg) : redactSecrets(arg)));
+          return method.apply(this, clean as Parameters<typeof method>);
+        },
       },
       formatters: { level: (label) => ({ level: label }) },
     },

@@ -41,6 +41,17 @@ describe('upload purger', () => {
     assert.equal(await exists(driver, paths.uploadData('team/app', FRESH_ID)), true);
   });
 
+  it('with idleMs (limits.uploadexpiry), also removes a young upload that received nothing for that long', async () => {
+    const driver = new InMemoryDriver();
+    await upload(driver, 'app', FRESH_ID, new Date().toISOString());
+    const twoHoursLater = () => Date.now() + 2 * HOUR;
+    const patient = await new UploadPurger(driver, { ageMs: AGE, dryRun: false, idleMs: 3 * HOUR, now: twoHoursLater }).purgeOnce();
+    assert.deepEqual(patient.purged, []);
+    const strict = await new UploadPurger(driver, { ageMs: AGE, dryRun: false, idleMs: HOUR, now: twoHoursLater }).purgeOnce();
+    assert.deepEqual(strict.purged.map((u) => u.id), [FRESH_ID]);
+    assert.equal(await exists(driver, paths.uploadDir('app', FRESH_ID)), false);
+  });
+
   it('dates an upload without startedat by its data file, and keeps one it cannot date', async () => {
     const driver = new InMemoryDriver();
     await upload(driver, 'app', MONOLITHIC_ID);

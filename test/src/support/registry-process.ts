@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -37,6 +38,19 @@ export interface RegistryOptions {
   roles?: string[];
   /** Readiness probe for a process without the registry role (e.g. its api's URL); default GET /v2/. */
   readyUrl?: string;
+  /** More `http:` keys (tls, http2, …), merged over the generated `addr`. */
+  http?: Record<string, unknown>;
+  /** The address to listen on; default 127.0.0.1. */
+  listenHost?: string;
+  /** The registry serves HTTPS: the readiness probe trusts this CA (and presents this client certificate). */
+  tlsClient?: TlsClientFiles;
+}
+
+/** PEM files a client uses against a TLS registry. */
+export interface TlsClientFiles {
+  caPath: string;
+  certPath?: string;
+  keyPath?: string;
 }
 
 const live = new Set<RegistryProcess>();
@@ -53,6 +67,9 @@ export class RegistryProcess {
   private readonly extraConfig: Record<string, unknown> | ((host: string) => Record<string, unknown>);
   private readonly roles: string[] | undefined;
   private readonly readyUrl: string | undefined;
+  private readonly httpExtra: Record<string, unknown>;
+  private readonly listenHost: string;
+  private readonly tlsClient: TlsClientFiles | undefined;
   private port = 0;
   private child: ChildProcess | undefined;
   private output = '';
@@ -64,6 +81,9 @@ export class RegistryProcess {
     this.extraConfig = opts.extraConfig ?? {};
     this.roles = opts.roles;
     this.readyUrl = opts.readyUrl;
+    this.httpExtra = opts.http ?? {};
+    this.listenHost = opts.listenHost ?? '127.0.0.1';
+    this.tlsClient = opts.tlsClient;
     this.baseDir = mkdtempSync(join(tmpdir(), `wharf-e2e-${this.kind}-`));
     this.configPath = join(this.baseDir, 'config.yml');
     mkdirSync(join(this.baseDir, 'run'));
@@ -93,11 +113,11 @@ export class RegistryProcess {
 
   /** host:port, as docker and crane want it. */
   get host(): string {
-    return `127.0.0.1:${this.port}`;
+    return `${this.listenHost}:${this.port}`;
   }
 
   get url(): string {
-    return `http://${this.host}`;
+    return `${this.tlsClient ? 'https' : 'http'}://${this.host}`;
   }
 
   /** What the process printed so far (bounded), for failure messages. */
@@ -148,7 +168,7 @@ export class RegistryProcess {
       this.storage === 'inmemory' ? { inmemory: {} } : { filesystem: { rootdirectory: this.storageRoot } };
     storage['delete'] = { enabled: true };
     const extra = typeof this.extraConfig === 'function' ? this.extraConfig(this.host) : this.extraConfig;
-    const config = { version: 0.1, log: { level: 'warn' }, storage, http: { addr: this.host }, ...extra };
+    const config = { version: 0.1, log: { level: 'warn' }, storage, http: { addr: this.host, ...this.httpExtra }, ...extra };
     writeFileSync(this.configPath, stringify(config));
   }
 
@@ -203,11 +223,10 @@ export class RegistryProcess {
       if (exited) break;
       try {
         const probe = this.readyUrl ?? `${this.url}/v2/`;
-        const res = await fetch(probe, { signal: AbortSignal.timeout(2_000) });
-        await res.arrayBuffer();
+        const status = await this.probe(probe);
         // 401: up, and asking for the credentials its auth section requires.
-        if (res.status === 200 || (res.status === 401 && this.readyUrl === undefined)) return;
-        lastProbe = `GET ${probe} answered ${res.status}`;
+        if (status === 200 || (status === 401 && this.readyUrl === undefined)) return;
+        lastProbe = `GET ${probe} answered ${status}`;
       } catch (e) {
         lastProbe = (e as Error).message;
       }
@@ -216,6 +235,29 @@ export class RegistryProcess {
     const why = exited ?? `not ready after ${this.readyTimeoutMs} ms (${lastProbe})`;
     await this.terminate('SIGKILL', 5_000);
     throw new Error(`${this.kind} registry ${why}: ${cmd} ${args.join(' ')}\n--- output ---\n${tail(this.output)}`);
+  }
+
+  private async probe(url: string): Promise<number> {
+    const tls = this.tlsClient;
+    if (tls === undefined || !url.startsWith('https:')) {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      await res.arrayBuffer();
+      return res.status;
+    }
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(url, {
+        ca: readFileSync(tls.caPath),
+        ...(tls.certPath ? { cert: readFileSync(tls.certPath) } : {}),
+        ...(tls.keyPath ? { key: readFileSync(tls.keyPath) } : {}),
+        timeout: 2_000,
+      }, (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.once('timeout', () => req.destroy(new Error('no answer within 2000 ms')));
+      req.once('error', reject);
+      req.end();
+    });
   }
 
   private async terminate(signal: NodeJS.Signals, graceMs: number): Promise<void> {

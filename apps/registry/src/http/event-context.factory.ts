@@ -17,7 +17,7 @@ export class EventContextFactory {
         id: String(req.id),
         // registry:2 reports the peer as "ip:port".
         addr: `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`,
-        host: req.headers.host ?? '',
+        host: req.host,
         method: req.method,
         useragent: req.headers['user-agent'] ?? '',
       },

@@ -37,7 +37,8 @@ export class UrlBuilder {
   absoluteBase(req: FastifyRequest): string {
     if (this.settings.http.host) return `${this.settings.http.host.replace(/\/+$/, '')}${this.prefix}`;
     const proto = firstHeader(req.headers['x-forwarded-proto']) ?? req.protocol;
-    const host = firstHeader(req.headers['x-forwarded-host']) ?? req.headers.host ?? 'localhost';
+    // req.host is Host, or :authority on HTTP/2, which has no Host header.
+    const host = firstHeader(req.headers['x-forwarded-host']) ?? (req.host || 'localhost');
     return `${proto}://${host}${this.prefix}`;
   }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { bool, choice, duration, headerMap, httpUrl, section, text, textList, unsupported } from '../config.fields.js';
 import type { HttpConfig, HttpTlsConfig } from '../config.types.js';
+import { cipherSuiteProblem } from './tls-cipher-suites.js';
 
 const DEFAULT_ADDR = ':5000';
 
@@ -27,6 +28,10 @@ const tls = section({
   if (value.key !== undefined && value.certificate === undefined) {
     ctx.addIssue({ code: 'custom', path: ['certificate'], message: 'required when http.tls.key is set' });
   }
+  value.ciphersuites.forEach((name, index) => {
+    const problem = cipherSuiteProblem(name);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['ciphersuites', index], message: problem });
+  });
 });
 
 export const httpSection = section({

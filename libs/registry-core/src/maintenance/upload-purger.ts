@@ -8,6 +8,8 @@ export interface UploadPurgerOptions {
   ageMs: number;
   /** Report what would go, delete nothing. */
   dryRun: boolean;
+  /** Also removed: uploads that received no byte for this long (Wharf's limits.uploadexpiry); 0: off. */
+  idleMs?: number;
   /** The clock, in ms since the epoch; replaceable in tests. */
   now?: () => number;
   /** Called after every scheduled run. */
@@ -105,12 +107,24 @@ export class UploadPurger {
           report.undated.push(`${repository.name}/${id}`);
           continue;
         }
-        if (startedAt.getTime() >= cutoff) continue;
+        if (startedAt.getTime() >= cutoff && !(await this.idle(repository.name, id))) continue;
         if (!this.options.dryRun) await this.links.remove(paths.uploadDir(repository.name, id));
         report.purged.push({ repository: repository.name, id, startedAt });
       }
     }
     return report;
+  }
+
+  /** Whether the upload's data file has not changed for idleMs (the same rule UploadService applies on access). */
+  private async idle(name: string, id: string): Promise<boolean> {
+    const idleMs = this.options.idleMs ?? 0;
+    if (idleMs <= 0) return false;
+    try {
+      return (await this.driver.stat(paths.uploadData(name, id))).modTime.getTime() < this.now() - idleMs;
+    } catch (err) {
+      if (!isPathNotFound(err)) throw err;
+      return false;
+    }
   }
 
   private async startedAt(name: string, id: string): Promise<Date | undefined> {

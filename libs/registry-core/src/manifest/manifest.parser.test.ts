@@ -16,6 +16,14 @@ const bytes = (doc: unknown) => Buffer.from(JSON.stringify(doc));
 const invalid = (e: unknown) => e instanceof RegistryError && e.code === 'MANIFEST_INVALID';
 
 describe('parseManifest', () => {
+  test('duplicate keys, deep nesting and non-string annotations are MANIFEST_INVALID', () => {
+    const text = JSON.stringify(image());
+    assert.throws(() => parseManifest(Buffer.from(`${text.slice(0, -1)},"layers":[]}`), MediaTypes.OciManifest), invalid);
+    assert.throws(() => parseManifest(Buffer.from(`${text.slice(0, -1)},"x":${'['.repeat(100)}${']'.repeat(100)}}`), MediaTypes.OciManifest), invalid);
+    assert.throws(() => parseManifest(bytes(image({ annotations: { a: ['b'] } })), MediaTypes.OciManifest), invalid);
+    assert.equal(parseManifest(bytes(image({ annotations: { a: 'b' } })), MediaTypes.OciManifest).annotations?.['a'], 'b');
+  });
+
   test('an OCI image lists config and layers as required blobs', () => {
     const parsed = parseManifest(bytes(image()), MediaTypes.OciManifest);
     assert.deepEqual(parsed.blobs.map((b) => b.digest), [digest('a'), digest('b')]);

@@ -9,6 +9,10 @@ import {
   SCHEMA1_MEDIA_TYPES,
 } from '../media-types.js';
 import type { Descriptor } from './descriptor.js';
+import { jsonStructureProblem } from './json-structure.js';
+
+/** Real manifests nest 4 or 5 levels; artifacts with structured annotations stay far below this. */
+const MAX_MANIFEST_DEPTH = 64;
 
 /** What the registry needs to know about a manifest to store, check and index it. */
 export interface ParsedManifest {
@@ -132,13 +136,20 @@ function optionalString(value: unknown, where: string): string | undefined {
 function optionalAnnotations(value: unknown): Record<string, string> | undefined {
   if (value === undefined) return undefined;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) invalid('annotations must be an object');
+  // image-spec: annotation values MUST be strings.
+  for (const [key, item] of Object.entries(value as Json)) {
+    if (typeof item !== 'string') invalid(`annotations.${key.length > 64 ? `${key.slice(0, 64)}…` : key} must be a string`);
+  }
   return value as Record<string, string>;
 }
 
 function parseJsonObject(bytes: Buffer): Json {
   let doc: unknown;
+  const text = bytes.toString('utf8');
+  const problem = jsonStructureProblem(text, MAX_MANIFEST_DEPTH);
+  if (problem !== undefined) invalid(problem);
   try {
-    doc = JSON.parse(bytes.toString('utf8'));
+    doc = JSON.parse(text);
   } catch (err) {
     // RangeError from absurd nesting lands here too: a JSON bomb is just invalid input.
     invalid(`not valid JSON: ${err instanceof Error ? err.message.slice(0, 120) : 'parse error'}`);

@@ -6,6 +6,8 @@ export interface RegistryOptions {
   maxManifestBytes: number;
   /** Bytes of manifests kept in memory (content-addressed, so never stale). */
   manifestCacheBytes: number;
+  /** An upload that received no byte for this long is gone (BLOB_UPLOAD_UNKNOWN); 0: never. */
+  uploadExpiryMs: number;
 }
 
 export const DEFAULT_REGISTRY_OPTIONS: RegistryOptions = {
@@ -13,4 +15,5 @@ export const DEFAULT_REGISTRY_OPTIONS: RegistryOptions = {
   readOnly: false,
   maxManifestBytes: 4 * 1024 * 1024,
   manifestCacheBytes: 64 * 1024 * 1024,
+  uploadExpiryMs: 0,
 };

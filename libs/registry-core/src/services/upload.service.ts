@@ -5,7 +5,6 @@ import { RegistryError } from '../errors/registry-error.js';
 import { createDigester, digestOf, type Digest } from '../digest.js';
 import { paths } from '../storage/paths.js';
 import { isPathNotFound, type FileWriter, type StorageDriver } from '../storage/storage-driver.js';
-import { LinkStore } from '../stores/link.store.js';
 import type { BlobInfo, BlobService } from './blob.service.js';
 import { HashingTap } from './hashing-tap.js';
 import { UploadHashes } from './upload-hashes.js';
@@ -27,6 +26,13 @@ export interface ChunkClaims {
 
 const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+export interface UploadServiceOptions {
+  /** An upload whose data file has not grown (or been created) for this long is gone; 0: never. */
+  expiryMs: number;
+  /** The clock, in ms since the epoch; replaceable in tests. */
+  now?: () => number;
+}
+
 /**
  * Blob uploads. All state lives in the storage driver (`_uploads/<id>/data`: the
  * offset is its size), so a restarted registry or another replica resumes any
@@ -34,17 +40,14 @@ const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
  * verified and its bytes are durable.
  */
 export class UploadService {
-  private readonly links: LinkStore;
-
   constructor(
     private readonly driver: StorageDriver,
     private readonly blobs: BlobService,
     private readonly guard: WriteGuard,
     private readonly events: RegistryEvents,
+    private readonly options: UploadServiceOptions = { expiryMs: 0 },
     private readonly hashes = new UploadHashes(),
-  ) {
-    this.links = new LinkStore(driver);
-  }
+  ) {}
 
   async start(name: string): Promise<UploadStatus> {
     this.guard.assertWritable();
@@ -160,11 +163,25 @@ export class UploadService {
     return { digest, size };
   }
 
+  /**
+   * The upload's offset (its data file's size). An expired upload is removed here, at the first
+   * request that finds it, so expiry holds between the purger's runs too.
+   */
   private async offsetOf(name: string, id: string): Promise<number> {
     if (!UPLOAD_ID.test(id)) throw uploadUnknown(id);
-    const size = await this.links.statSize(paths.uploadData(name, id));
-    if (size === undefined) throw uploadUnknown(id);
-    return size;
+    let info;
+    try {
+      info = await this.driver.stat(paths.uploadData(name, id));
+    } catch (err) {
+      if (isPathNotFound(err)) throw uploadUnknown(id);
+      throw err;
+    }
+    const { expiryMs, now = Date.now } = this.options;
+    if (expiryMs > 0 && now() - info.modTime.getTime() > expiryMs) {
+      await this.discard(name, id);
+      throw uploadUnknown(id);
+    }
+    return info.size;
   }
 
   private async discard(name: string, id: string): Promise<void> {
