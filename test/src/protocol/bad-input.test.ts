@@ -64,8 +64,11 @@ interface BadCase {
   request: string;
   /** Allowed outcomes; the first is Wharf's intended answer. */
   expect: Outcome[];
-  /** Whether docker-registry 2.8.2 answers within `expect` (checked again and printed on every run). */
-  reference: 'same' | 'differs';
+  /**
+   * Whether docker-registry 2.8.2 answers within `expect`, asserted on every run; `varies`: its answer
+   * depends on timing (it answers and closes while the client is still sending), so it is only printed.
+   */
+  reference: 'same' | 'differs' | 'varies';
   /** What the reference does instead, when it differs. */
   referenceNote?: string;
   run: (ctx: CaseContext) => Promise<HttpResponse | null>;
@@ -561,7 +564,7 @@ const CASES: BadCase[] = [
     id: 'manifest-far-over-limit',
     request: 'PUT a manifest of 24 MiB',
     expect: [{ status: 413 }, { status: 400, code: 'MANIFEST_INVALID' }],
-    reference: 'same',
+    reference: 'varies',
     run: (ctx) => sendTolerant(ctx.base, 'PUT', `/v2/${REPO}/manifests/far-too-big`, { 'Content-Type': OCI_MANIFEST }, manifestOfSize(ctx, 24 * MiB)),
     verify: (ctx) => assertTagAbsent(ctx, 'far-too-big'),
   },
@@ -782,7 +785,7 @@ describe(`bad input (${KIND})`, { timeout: 300_000 }, () => {
   });
 
   for (const testCase of CASES) {
-    const mark = testCase.reference === 'same' ? '[ref: same]' : '[ref: differs]';
+    const mark = `[ref: ${testCase.reference}]`;
     const todo = KIND === 'reference' && testCase.reference === 'differs' ? { todo: testCase.referenceNote ?? 'reference differs' } : {};
     it(`${mark} ${testCase.id}: ${testCase.request} → ${formatOutcomes(testCase.expect)}`, todo, async () => {
       const sessionsBefore = new Set(await sessionsOnDisk(ctx.registry.root));
@@ -850,18 +853,20 @@ function uploadSessions(files: string[]): string[] {
   return [...new Set(files.map((file) => /^docker\/registry\/v2\/repositories\/(.+\/_uploads\/[^/]+)/.exec(file)?.[1] ?? file))].sort();
 }
 
-describe('bad input against docker-registry 2.8.2 (report only, never asserted)', {
+describe('bad input against docker-registry 2.8.2: it departs from the spec exactly where the table says', {
   timeout: 300_000,
   skip: KIND === 'reference' ? 'the reference is the target of this run' : !referenceAvailable() ? 'docker-registry not installed' : false,
 }, () => {
-  it('runs the table and prints where the reference departs from the allowed answers', async (t) => {
+  it('meets the table\'s answers on the cases marked same, misses them on those marked differs', async (t) => {
     const ref = await prepare('reference');
     const lines: string[] = [];
+    const staleMarks: string[] = [];
     try {
       for (const testCase of CASES) {
         const { observed, verifyError } = await runCase(testCase, ref);
         const ok = testCase.expect.some((outcome) => matches(observed, outcome)) && verifyError === undefined;
-        const markOk = ok === (testCase.reference === 'same');
+        const markOk = testCase.reference === 'varies' || ok === (testCase.reference === 'same');
+        if (!markOk) staleMarks.push(`${testCase.id} (marked ${testCase.reference}, reference gave ${observed.text})`);
         if (!ok || !markOk) {
           lines.push(`${ok ? 'meets spec' : 'DIFFERS'}${markOk ? '' : ' (table mark is stale)'}: ${testCase.id}: expected ${formatOutcomes(testCase.expect)}, `
             + `reference gave ${observed.text}${verifyError ? `; state check: ${(verifyError as Error).message.split('\n')[0]}` : ''}`);
@@ -879,5 +884,7 @@ describe('bad input against docker-registry 2.8.2 (report only, never asserted)'
     }
     t.diagnostic(`docker-registry 2.8.2 vs the table: ${lines.length} difference(s)`);
     for (const line of lines) t.diagnostic(line);
+    // The marks document where registry:2 users will see Wharf answer differently; keep them true.
+    assert.deepEqual(staleMarks, []);
   });
 });
