@@ -77,22 +77,34 @@ function withCa(ca: IssuedCertificate, client?: IssuedCertificate, version?: { m
   };
 }
 
+/** A fresh CA, a server certificate for 127.0.0.1 and a registry serving it; `tls` adds http.tls keys. */
+async function startTlsRegistry(options: {
+  storage: 'filesystem' | 'inmemory';
+  tls?: Record<string, unknown>;
+  http?: Record<string, unknown>;
+  extraConfig?: Record<string, unknown>;
+}): Promise<{ ca: TestCertificateAuthority; registry: RegistryProcess; port: number }> {
+  const ca = await TestCertificateAuthority.create();
+  const server = await ca.server('server', ['127.0.0.1']);
+  const registry = await RegistryProcess.start({
+    storage: options.storage,
+    http: { ...options.http, tls: { certificate: server.certPath, key: server.keyPath, ...options.tls } },
+    tlsClient: { caPath: ca.certPath },
+    ...(options.extraConfig ? { extraConfig: options.extraConfig } : {}),
+  });
+  return { ca, registry, port: Number(registry.host.split(':')[1]) };
+}
+
 describe('TLS: HTTPS and HTTP/2 with a self-signed CA', { timeout: 120_000 }, () => {
   let ca: TestCertificateAuthority;
-  let server: IssuedCertificate;
   let registry: RegistryProcess;
   let port: number;
 
   before(async () => {
-    ca = await TestCertificateAuthority.create();
-    server = await ca.server('server', ['127.0.0.1']);
-    registry = await RegistryProcess.start({
+    ({ ca, registry, port } = await startTlsRegistry({
       storage: 'filesystem',
-      http: { tls: { certificate: server.certPath, key: server.keyPath } },
-      tlsClient: { caPath: ca.certPath },
       extraConfig: { limits: { maxheaderbytes: 4096, bodyidletimeout: '1s' } },
-    });
-    port = Number(registry.host.split(':')[1]);
+    }));
   });
   after(async () => {
     await registry?.dispose();
@@ -194,22 +206,11 @@ describe('TLS: HTTPS and HTTP/2 with a self-signed CA', { timeout: 120_000 }, ()
 
 describe('TLS settings: http2.disabled, minimumtls, ciphersuites', { timeout: 120_000 }, () => {
   let ca: TestCertificateAuthority;
-  let server: IssuedCertificate;
   let registry: RegistryProcess;
   let port: number;
 
   before(async () => {
-    ca = await TestCertificateAuthority.create();
-    server = await ca.server('server', ['127.0.0.1']);
-    registry = await RegistryProcess.start({
-      storage: 'inmemory',
-      http: {
-        tls: { certificate: server.certPath, key: server.keyPath, minimumtls: 'tls1.3' },
-        http2: { disabled: true },
-      },
-      tlsClient: { caPath: ca.certPath },
-    });
-    port = Number(registry.host.split(':')[1]);
+    ({ ca, registry, port } = await startTlsRegistry({ storage: 'inmemory', tls: { minimumtls: 'tls1.3' }, http: { http2: { disabled: true } } }));
   });
   after(async () => {
     await registry?.dispose();
@@ -239,14 +240,7 @@ describe('TLS cipher suites (http.tls.ciphersuites, Go names)', { timeout: 120_0
   let port: number;
 
   before(async () => {
-    ca = await TestCertificateAuthority.create();
-    const server = await ca.server('server', ['127.0.0.1']);
-    registry = await RegistryProcess.start({
-      storage: 'inmemory',
-      http: { tls: { certificate: server.certPath, key: server.keyPath, ciphersuites: ['TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'] } },
-      tlsClient: { caPath: ca.certPath },
-    });
-    port = Number(registry.host.split(':')[1]);
+    ({ ca, registry, port } = await startTlsRegistry({ storage: 'inmemory', tls: { ciphersuites: ['TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'] } }));
   });
   after(async () => {
     await registry?.dispose();
