@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { docker, dockerPush, dockerRemoveImage, dockerRunOutput, ensureDocker } from '../support/docker-cli.js';
 import { run } from '../support/exec.js';
-import { buildImage, importImage, uniqueName, writeMultiPlatformLayout } from '../support/images.js';
+import { importImage, uniqueName, writeMultiPlatformLayout } from '../support/images.js';
+import { dockerRoundTrip } from '../support/docker-round-trip.js';
 import { RegistryProcess, targetKind } from '../support/registry-process.js';
 import { assertConfined } from '../support/storage-walk.js';
 import { goTool, systemTool } from '../support/tools.js';
@@ -40,20 +41,7 @@ describe(`docker, skopeo, crane, oras and regctl against ${kind}`, () => {
 
   test('docker push, rmi, pull and run give back the same image', { timeout: 5 * 60_000 }, async () => {
     const repo = uniqueName('e2e/hello');
-    const message = `hello from ${repo}`;
-    const local = await buildImage(`wharf-local/${repo}:v1`, message);
-    const remote = `${reg.host}/${repo}:v1`;
-    images.push(local.id, remote);
-    await docker(['tag', local.ref, remote]);
-
-    const digest = await dockerPush(remote);
-    await dockerRemoveImage(local.id);
-    const gone = await docker(['image', 'inspect', remote], { allowFailure: true });
-    assert.notEqual(gone.code, 0, 'the image should be gone locally before the pull');
-
-    const pull = await docker(['pull', remote]);
-    assert.match(pull.stdout, new RegExp(`Digest: ${digest}`));
-    assert.equal(await dockerRunOutput(remote), `${message}\n`);
+    const { remote, digest } = await dockerRoundTrip(reg.host, repo, images);
     const repoDigests = (await docker(['image', 'inspect', '--format', '{{json .RepoDigests}}', remote])).stdout;
     assert.ok(repoDigests.includes(`${reg.host}/${repo}@${digest}`), repoDigests);
 

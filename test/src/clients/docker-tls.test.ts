@@ -9,9 +9,10 @@ import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestCertificateAuthority } from '../support/certificates.js';
-import { docker, dockerPush, dockerRemoveImage, dockerRunOutput, ensureDocker } from '../support/docker-cli.js';
+import { docker, dockerRemoveImage, ensureDocker } from '../support/docker-cli.js';
 import { run } from '../support/exec.js';
 import { buildImage, uniqueName } from '../support/images.js';
+import { dockerRoundTrip } from '../support/docker-round-trip.js';
 import { RegistryProcess } from '../support/registry-process.js';
 import { assertConfined } from '../support/storage-walk.js';
 
@@ -70,21 +71,7 @@ describe('docker push and pull over TLS with a self-signed CA in certs.d', { tim
     mkdirSync(certsDir, { recursive: true });
     copyFileSync(ca.certPath, join(certsDir, 'ca.crt'));
 
-    const repo = uniqueName('tls/hello');
-    const message = `hello over TLS from ${repo}`;
-    const local = await buildImage(`wharf-local/${repo}:v1`, message);
-    const remote = `${registry.host}/${repo}:v1`;
-    images.push(local.id, remote);
-    await docker(['tag', local.ref, remote]);
-
-    const digest = await dockerPush(remote);
-    await dockerRemoveImage(local.id);
-    const gone = await docker(['image', 'inspect', remote], { allowFailure: true });
-    assert.notEqual(gone.code, 0, 'the image should be gone locally before the pull');
-
-    const pull = await docker(['pull', remote]);
-    assert.match(pull.stdout, new RegExp(`Digest: ${digest}`));
-    assert.equal(await dockerRunOutput(remote), `${message}\n`);
+    await dockerRoundTrip(registry.host, uniqueName('tls/hello'), images);
     assertConfined(registry.storageRoot!);
   });
 });
