@@ -4,14 +4,17 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { WharfConfig } from '@wharf/config';
 import type { Logger, RunningRole } from '@wharf/observability';
-import { DEFAULT_API_ADDR } from './api.defaults.js';
+import { DEFAULT_API_ADDR, DEFAULT_API_TRUSTED_PROXIES } from './api.defaults.js';
 import { ApiModule } from './api.module.js';
 
 export { DEFAULT_API_ADDR };
 
 /** Starts the REST API role: JSON under /api, the OpenAPI document at /api/openapi.json. */
 export async function start(config: WharfConfig, logger: Logger): Promise<RunningRole> {
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, logger), new FastifyAdapter(), { logger: false });
+  const trusted = config.api?.trustedProxies ?? [...DEFAULT_API_TRUSTED_PROXIES];
+  // req.ip (the failed-login limit, events) is the X-Forwarded-For client only from a trusted peer.
+  const adapter = new FastifyAdapter({ trustProxy: trusted.length > 0 ? trusted : false });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, logger), adapter, { logger: false });
   app.setGlobalPrefix('api');
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Wharf API').setVersion('0.1.0').build());

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
+import { appendForwardedFor } from './lib/forwarded-for.js';
 import { setRuntime } from './runtime-config.js';
 
 /*
@@ -37,6 +38,10 @@ export async function start(config: DashboardRoleConfig, logger: RoleLogger): Pr
   const handle = app.getRequestHandler();
 
   const server = createServer((req, res) => {
+    // This server is a hop between the browser and the API: the API's failed-login limit must see
+    // the browser's address, not ours (Next only fills the header in when it is absent).
+    const forwarded = appendForwardedFor(req.headers['x-forwarded-for'], req.socket.remoteAddress);
+    if (forwarded !== undefined) req.headers['x-forwarded-for'] = forwarded;
     handle(req, res).catch((err: unknown) => {
       logger.error({ err, url: req.url }, 'dashboard request failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });

@@ -38,6 +38,9 @@ export async function startRegistry(settings: RegistrySettings, driver: StorageD
     keepAliveTimeout: 75_000,
     exposeHeadRoutes: false,
     return503OnClosing: true,
+    // req.ip (failed-login limit, access log, events) is the X-Forwarded-For client only when the
+    // direct peer is a configured proxy; from anyone else the header is ignored.
+    trustProxy: settings.http.trustedProxies.length > 0 ? settings.http.trustedProxies : false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
   } as ConstructorParameters<typeof FastifyAdapter>[0]);
   // One limiter for every way of signing in (Basic on the API, the token endpoint).

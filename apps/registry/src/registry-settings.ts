@@ -30,6 +30,8 @@ export interface RegistrySettings {
     maxHeaderBytes: number;
     headerTimeoutMs: number;
     bodyIdleTimeoutMs: number;
+    /** http.trustedproxies: only from these peers does X-Forwarded-For name the client (req.ip); empty: nobody. */
+    trustedProxies: string[];
   };
   log: { level: 'error' | 'warn' | 'info' | 'debug'; fields: Record<string, unknown>; accessLog: boolean };
   /** What goes into registry events besides what happened. */

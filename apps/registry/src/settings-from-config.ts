@@ -41,6 +41,7 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
       maxHeaderBytes: config.limits.maxHeaderBytes,
       headerTimeoutMs: config.limits.headerTimeoutMs,
       bodyIdleTimeoutMs: config.limits.bodyIdleTimeoutMs,
+      trustedProxies: config.http.trustedProxies,
     },
     log: { level: config.log.level, fields: config.log.fields, accessLog: !config.log.accessLog.disabled },
     events: { includeReferences: config.notifications.events.includeReferences },

@@ -82,6 +82,8 @@ export interface HttpConfig {
   debug: { addr?: string; prometheus: { enabled: boolean; path: string } };
   http2: { disabled: boolean };
   h2c: { enabled: boolean };
+  /** http.trustedproxies: peers (addresses, CIDRs, loopback…) whose X-Forwarded-For names the client; default none. */
+  trustedProxies: string[];
 }
 
 export type TokenSigningAlgorithm =
@@ -147,6 +149,8 @@ export interface ApiConfig {
   secret?: string;
   /** How long a session token is valid; the api role defaults to 12h. */
   sessionLifetimeMs?: number;
+  /** api.trustedproxies as written; absent: the api role's default (see apps/api api.defaults.ts). */
+  trustedProxies?: string[];
 }
 
 /** Wharf's `tokenserver:` section: the Docker token server the registry process serves. */

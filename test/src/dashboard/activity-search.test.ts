@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { docker, dockerPush, dockerRemoveImage } from '../support/docker-cli.js';
 import { buildImage, uniqueName } from '../support/images.js';
+import { pushImage } from '../protocol/oci-operations.js';
 import { waitForEvents } from './activity-page.js';
 import { launchChromium, saveScreenshot } from './chromium.js';
 import { DashboardStack } from './dashboard-stack.js';
@@ -10,7 +11,7 @@ import { DashboardStack } from './dashboard-stack.js';
 /*
  * The activity search in a real browser over the real stack: images pushed and pulled with the
  * Docker engine are found by typing, narrowed by action and repository, shared by URL, and new
- * events appear without a reload.
+ * events appear without a reload; "Older events" pages on past the first page.
  */
 describe('dashboard: activity search', () => {
   let stack: DashboardStack;
@@ -147,5 +148,53 @@ describe('dashboard: activity search', () => {
     await dockerRemoveImage(remote);
     await waitForEvents(page, (shown) => shown.some((e) => e.text.includes(`${app}:v2`)), 'the v2 push, polled', 30_000);
     await saveScreenshot(page, 'activity-new-events');
+  });
+
+  test('"Older events" appends the next page: older rows, none repeated, until every event is shown', { timeout: 120_000 }, async () => {
+    // more events than one page (50) of a repository of their own: a push, then manifest pulls
+    const paged = `dash/paged-${stack.runId}`;
+    const registry = `http://${stack.registryHost}`;
+    await pushImage(registry, paged, 'v1');
+    for (let i = 0; i < 60; i++) {
+      const res = await fetch(`${registry}/v2/${paged}/manifests/v1`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+      await res.arrayBuffer();
+      assert.equal(res.status, 200, `pull ${i + 1}`);
+    }
+    const query = `repository=${encodeURIComponent(paged)}`;
+    let total = 0;
+    await stack.waitUntil(
+      async () => (total = (await stack.apiJson<{ total: number }>(`/events?${query}`)).total) >= 61,
+      60_000,
+      'the push and 60 pulls indexed',
+    );
+    assert.ok(total <= 100, `two pages hold them all (${total})`);
+
+    await page.goto(`${stack.dashboard}/?${query}`);
+    await page.waitForSelector('[data-hydrated="true"]');
+    const rows = () =>
+      page.$$eval('li.event', (items) =>
+        (items as unknown as { getAttribute(name: string): string | null; querySelector(s: string): { getAttribute(name: string): string | null } | null }[]).map((item) => ({
+          id: item.getAttribute('data-event-id') ?? '',
+          repository: item.getAttribute('data-repository') ?? '',
+          at: Date.parse(item.querySelector('time')?.getAttribute('datetime') ?? ''),
+        })),
+      );
+    await waitForEvents(page, (shown) => shown.length === 50, 'the first page of 50');
+    const first = await rows();
+    assert.equal(await page.getByTestId('total').textContent(), `${total} events`);
+
+    await page.getByRole('button', { name: 'Older events' }).click();
+    await waitForEvents(page, (shown) => shown.length === total, `all ${total} events after one click`);
+    const all = await rows();
+    assert.deepEqual(all.slice(0, 50), first, 'the first page stays as it was, on top');
+    const next = all.slice(50);
+    assert.equal(new Set(all.map((r) => r.id)).size, total, 'no event is shown twice');
+    assert.ok(all.every((r) => r.repository === paged), 'only the filtered repository');
+    assert.ok(next.every((r) => r.at <= first.at(-1)!.at), 'the next page is older than the end of the first');
+    assert.ok(all.every((r, i) => i === 0 || r.at <= all[i - 1]!.at), 'newest first throughout');
+    const known = await stack.apiJson<{ events: { id: string }[] }>(`/events?${query}&size=100`);
+    assert.deepEqual(new Set(all.map((r) => r.id)), new Set(known.events.map((e) => e.id)), 'exactly the events the API has');
+    assert.equal(await page.getByRole('button', { name: 'Older events' }).count(), 0, 'no button once nothing older is left');
+    await saveScreenshot(page, 'activity-older-events');
   });
 });

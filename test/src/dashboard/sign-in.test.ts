@@ -10,8 +10,10 @@ import { DashboardStack } from './dashboard-stack.js';
 /*
  * Sign-in and roles over a stack whose registry and API use an htpasswd file: nothing shows before
  * signing in, a wrong password is a message, the token lives in an httpOnly cookie, a reader sees
- * no write controls (and the API refuses a write anyway), an admin sees and uses them.
+ * no write controls (and the API refuses a write anyway), an admin sees and uses them. Failed
+ * sign-ins are limited per browser, not per dashboard: the dashboard passes the browser's address on.
  */
+const FAILED_LOGIN_LIMIT = 3;
 const ALICE = { user: 'alice', password: 'alice-Pa55word!' }; // admin
 const BOB = { user: 'bob', password: 'bob-Pa55word!' }; // reader
 
@@ -40,7 +42,11 @@ describe('dashboard: sign-in and roles', () => {
     const htpasswd = scratch.path('htpasswd');
     writeHtpasswd(htpasswd, { [ALICE.user]: ALICE.password, [BOB.user]: BOB.password });
     stack = await DashboardStack.start({
-      config: { auth: { htpasswd: { realm: 'wharf', path: htpasswd } }, access: { admins: [ALICE.user] } },
+      config: {
+        auth: { htpasswd: { realm: 'wharf', path: htpasswd } },
+        access: { admins: [ALICE.user] },
+        failedlogins: { limit: FAILED_LOGIN_LIMIT, window: '1m' },
+      },
       apiSecret: 'dashboard-session-signing-secret-0123456789',
     });
     browser = await launchChromium();
@@ -118,6 +124,33 @@ describe('dashboard: sign-in and roles', () => {
       await saveScreenshot(page, 'sign-in-reader');
     } finally {
       await context.close();
+    }
+  });
+
+  test("one browser's wrong passwords lock out that browser only, not everyone signing in through the dashboard", async () => {
+    // Two browsers on other machines, as a proxy in front of the dashboard would name them; the
+    // dashboard appends the address it saw, and the API (trusting loopback) takes the browser's.
+    const browserAt = (address: string) => browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': address } });
+    const attempt = async (page: Page, password: string): Promise<string> => {
+      await page.goto(`${stack.dashboard}/sign-in`);
+      await page.getByLabel('User name').fill(ALICE.user);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const outcome = page.locator('form [role="alert"]').or(page.getByTestId('signed-in-as'));
+      await outcome.first().waitFor();
+      return (await page.getByTestId('signed-in-as').count()) > 0 ? 'signed in' : ((await page.textContent('form [role="alert"]')) ?? '').trim();
+    };
+    const guesser = await browserAt('203.0.113.60');
+    const other = await browserAt('203.0.113.61');
+    try {
+      const guesserPage = await guesser.newPage();
+      for (let i = 0; i < FAILED_LOGIN_LIMIT; i++) assert.equal(await attempt(guesserPage, `guess-${i}`), 'Wrong user name or password.', `guess ${i + 1}`);
+      assert.match(await attempt(guesserPage, ALICE.password), /^Too many failed sign-ins\. Please try again in \d+ s\.$/, 'the guessing browser is limited');
+      await saveScreenshot(guesserPage, 'sign-in-too-many-failures');
+      assert.equal(await attempt(await other.newPage(), ALICE.password), 'signed in', 'another browser through the same dashboard signs in');
+    } finally {
+      await guesser.close();
+      await other.close();
     }
   });
 });

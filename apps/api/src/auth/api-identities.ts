@@ -16,13 +16,15 @@ export type ApiRole = 'admin' | 'reader';
 export class ApiIdentities implements OnModuleInit, OnApplicationShutdown {
   private store: HtpasswdStore | undefined;
   private readonly policy: AccessPolicy;
-  readonly limiter = new FailedLoginLimiter();
+  /** `failedlogins:`, as the registry applies it to its own sign-ins. */
+  readonly limiter: FailedLoginLimiter;
 
   constructor(
     @Inject(WHARF_CONFIG) private readonly config: WharfConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.policy = new AccessPolicy(config.access);
+    this.limiter = new FailedLoginLimiter({ maxFailures: config.failedLogins.limit, windowMs: config.failedLogins.windowMs });
   }
 
   async onModuleInit(): Promise<void> {

@@ -7,10 +7,12 @@ import type { FastifyRequest } from 'fastify';
  */
 export function eventContext(req: FastifyRequest, baseUrl: string, actor?: string): EventContext {
   const socket = req.raw.socket;
+  // The forwarded client when a trusted proxy (api.trustedproxies) named one, as the registry does.
+  const forwarded = req.ip !== undefined && req.ip !== socket.remoteAddress;
   return {
     request: {
       id: String(req.id),
-      addr: `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`,
+      addr: forwarded ? req.ip : `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`,
       host: req.headers.host ?? '',
       method: req.method,
       useragent: req.headers['user-agent'] ?? '',

@@ -10,13 +10,11 @@ export class EventContextFactory {
   constructor(private readonly urls: UrlBuilder) {}
 
   from(req: FastifyRequest): EventContext {
-    const socket = req.raw.socket;
     const user = authenticatedUser(req.raw);
     return {
       request: {
         id: String(req.id),
-        // registry:2 reports the peer as "ip:port".
-        addr: `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`,
+        addr: clientAddr(req),
         host: req.host,
         method: req.method,
         useragent: req.headers['user-agent'] ?? '',
@@ -26,4 +24,14 @@ export class EventContextFactory {
       baseUrl: this.urls.absoluteBase(req),
     };
   }
+}
+
+/**
+ * registry:2 reports the peer as "ip:port", or the X-Forwarded-For client (no port) when there is
+ * one. Wharf names that client only when a trusted proxy sent it (req.ip, see http.trustedproxies).
+ */
+function clientAddr(req: FastifyRequest): string {
+  const socket = req.raw.socket;
+  if (req.ip !== undefined && req.ip !== socket.remoteAddress) return req.ip;
+  return `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { bool, choice, duration, headerMap, httpUrl, section, text, textList, unsupported } from '../config.fields.js';
 import type { HttpConfig, HttpTlsConfig } from '../config.types.js';
 import { cipherSuiteProblem } from './tls-cipher-suites.js';
+import { trustedProxies } from './trusted-proxies.js';
 
 const DEFAULT_ADDR = ':5000';
 
@@ -50,6 +51,8 @@ export const httpSection = section({
   }),
   http2: section({ disabled: bool().default(false) }),
   h2c: section({ enabled: bool().default(false) }),
+  // Wharf's own: registry:2 has no such key (it reads X-Forwarded-For from anyone).
+  trustedproxies: trustedProxies(),
 }).superRefine((value, ctx) => {
   if (value.net === 'tcp' && !isTcpAddress(value.addr)) {
     ctx.addIssue({ code: 'custom', path: ['addr'], message: 'expected host:port or :port, e.g. ":5000"' });
@@ -96,5 +99,7 @@ export function toHttpConfig(raw: z.output<typeof httpSection>): HttpConfig {
     },
     http2: { disabled: raw.http2.disabled },
     h2c: { enabled: raw.h2c.enabled },
+    // Nothing trusted by default: a registry without a proxy in front must not believe the header.
+    trustedProxies: raw.trustedproxies ?? [],
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { bool, duration, isHttpUrl, int, section, text, textList } from '../config.fields.js';
 import type { ApiConfig, CountersConfig, DatabaseConfig, ElasticsearchConfig, WebhooksConfig } from '../config.types.js';
+import { trustedProxies } from './trusted-proxies.js';
 
 /*
  * Sections Wharf adds to the registry:2 format. Parsed now so that a typo stops start-up, even
@@ -152,6 +153,7 @@ export const apiSection = section({
   sessionlifetime: duration()
     .refine((value) => value >= 60_000, { message: 'must be at least 1m' })
     .optional(),
+  trustedproxies: trustedProxies(),
 });
 
 export function toApiConfig(raw: z.output<typeof apiSection>): ApiConfig {
@@ -159,6 +161,7 @@ export function toApiConfig(raw: z.output<typeof apiSection>): ApiConfig {
     addr: raw.addr,
     ...(raw.secret === undefined ? {} : { secret: raw.secret }),
     ...(raw.sessionlifetime === undefined ? {} : { sessionLifetimeMs: raw.sessionlifetime }),
+    ...(raw.trustedproxies === undefined ? {} : { trustedProxies: raw.trustedproxies }),
   };
 }
 

@@ -25,7 +25,11 @@ export async function signIn(_state: SignInState, form: FormData): Promise<SignI
     session = await apiSend<{ token: string; expiresAt: string }>('POST', '/session', { username, password });
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return { error: 'Wrong user name or password.' };
-    if (error instanceof ApiError && error.status === 429) return { error: `Too many failed sign-ins. ${error.message}` };
+    if (error instanceof ApiError && error.status === 429) {
+      // the API says "too many failed sign-ins: try again in N s"; keep only the wait
+      const wait = /try again in \d+ s/.exec(error.message)?.[0];
+      return { error: wait === undefined ? 'Too many failed sign-ins.' : `Too many failed sign-ins. Please ${wait}.` };
+    }
     return { error: describeError(error) };
   }
   (await cookies()).set(SESSION_COOKIE, session.token, {

@@ -1,5 +1,5 @@
 import type { NextRequest } from 'next/server';
-import { apiUrl, authorization } from '../../../lib/api.server';
+import { apiUrl, authorization, forwardedFor } from '../../../lib/api.server';
 
 /*
  * The browser's way to the API: client components (search as you type, polling, paging) call
@@ -16,7 +16,7 @@ async function forward(request: NextRequest, context: { params: Promise<{ path: 
     return Response.json({ statusCode: 404, error: 'Not Found', message: 'sign in through the dashboard' }, { status: 404 });
   }
   const target = `${apiUrl(`/${path.map(encodeURIComponent).join('/')}`)}${request.nextUrl.search}`;
-  const headers: Record<string, string> = { accept: 'application/json', ...(await authorization()) };
+  const headers: Record<string, string> = { accept: 'application/json', ...(await forwardedFor()), ...(await authorization()) };
   const type = request.headers.get('content-type');
   if (type) headers['content-type'] = type;
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
