@@ -142,4 +142,28 @@ describe('repositories API from storage alone (no database section)', () => {
       assert.match(res.body.message, message, path);
     }
   });
+
+  test('a database section whose PostgreSQL does not answer stays a 503, not a storage answer', async () => {
+    const [apiPort, deadPort] = [await freePort(), await freePort()];
+    const down = await RegistryProcess.start({
+      roles: ['api'],
+      storageRoot: wharf.storageRoot!,
+      readyUrl: `http://127.0.0.1:${apiPort}/api/openapi.json`,
+      extraConfig: {
+        storage: { filesystem: { rootdirectory: wharf.storageRoot } },
+        database: { url: `postgres://wharf:wharf@127.0.0.1:${deadPort}/wharf` },
+        api: { addr: `127.0.0.1:${apiPort}` },
+      },
+    });
+    try {
+      for (const path of [`/api/repositories?q=${prefix}`, `/api/repositories/${app}`, `/api/repositories/${app}/tags`]) {
+        const res = await fetch(`http://127.0.0.1:${apiPort}${path}`);
+        const body = (await res.json()) as { statusCode: number; message: string };
+        assert.equal(res.status, 503, `${path}: ${JSON.stringify(body)}`);
+        assert.match(body.message, /PostgreSQL does not answer/, path);
+      }
+    } finally {
+      await down.dispose();
+    }
+  });
 });
