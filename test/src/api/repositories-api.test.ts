@@ -112,6 +112,7 @@ describe('repositories API', () => {
       lastPushedAt: new Date(now - DAY).toISOString(),
       pullsByDigest: 1,
       tagCount: 2,
+      counters: true,
     });
     assert.deepEqual(await ok('/api/repositories/library%2Fnginx'), plain);
     assert.equal((await ok('/api/repositories/team/api/server')).pulls, 3);
@@ -123,6 +124,7 @@ describe('repositories API', () => {
       lastPushedAt: new Date(now).toISOString(),
       pullsByDigest: 0,
       tagCount: 1,
+      counters: true,
     });
   });
 
@@ -131,6 +133,7 @@ describe('repositories API', () => {
     const tags = await ok('/api/repositories/library/nginx/tags');
     assert.deepEqual(tags, {
       repository: 'library/nginx',
+      counters: true,
       // counted tags this (inmemory, never pushed to) storage does not hold: no storage details
       items: [
         { tag: 'latest', pulls: 6, pushes: 1, lastPulledDay: today, lastPushedDay: new Date(now - DAY).toISOString().slice(0, 10), ...NOT_STORED },
@@ -148,6 +151,8 @@ describe('repositories API', () => {
   test('the list: sorted by downloads by default; every repository exactly once across pages', async () => {
     const firstPage = await ok('/api/repositories');
     assert.equal(firstPage.items.length, 20);
+    assert.equal(firstPage.counters, true, 'a database is configured: the counters are real');
+    assert.deepEqual(firstPage.sorts, ['pulls', 'pushes', 'name', 'lastPulled']);
     assert.deepEqual(firstPage.items.slice(0, 4).map((r: RepositoryBody) => [r.name, r.pulls]), [
       ['page/r24', 24],
       ['page/r23', 23],

@@ -201,6 +201,7 @@ describe('tags and manifests API over the registry storage', () => {
       lastPulledDay: new Date().toISOString().slice(0, 10),
       lastPushedDay: new Date().toISOString().slice(0, 10),
       pullCommand: `docker pull ${wharf.host}/${repo}:v1`,
+      counters: true,
     });
     assert.equal(layers.length, 2);
     const ref = body.pullCommand.replace(/^docker pull /, '');

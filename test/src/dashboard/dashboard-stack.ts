@@ -51,6 +51,25 @@ export class DashboardStack {
     return stack;
   }
 
+  /**
+   * `wharf serve --roles registry,api,dashboard` on filesystem storage with no database, Redis or
+   * Elasticsearch section: the small install that browses storage without counters.
+   */
+  static async startWithoutDatabase(): Promise<DashboardStack> {
+    const runId = randomBytes(4).toString('hex');
+    const [apiPort, dashboardPort] = [await freePort(), await freePort()];
+    const dashboard = `http://127.0.0.1:${dashboardPort}`;
+    const process = await RegistryProcess.start({
+      roles: ['registry', 'api', 'dashboard'],
+      readyTimeoutMs: 90_000,
+      readyUrl: `http://127.0.0.1:${apiPort}/api/openapi.json`,
+      extraConfig: { api: { addr: `127.0.0.1:${apiPort}` }, dashboard: { addr: `127.0.0.1:${dashboardPort}` } },
+    });
+    const stack = new DashboardStack(process, `http://127.0.0.1:${apiPort}/api`, dashboard, runId);
+    await stack.waitUntil(async () => (await fetch(dashboard).catch(() => undefined))?.ok === true, 60_000, 'dashboard not up');
+    return stack;
+  }
+
   /** host:port of the registry, as docker wants it. */
   get registryHost(): string {
     return this.process.host;

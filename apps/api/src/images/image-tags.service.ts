@@ -10,8 +10,13 @@ import { ImageDetailsReader, type ContentSummary, type ManifestDetails, type Pla
 import { registryHost } from './registry-address.js';
 import { RegistryStorage } from './registry-storage.js';
 
+/** Counters of a tag, or nulls when no `database` section is configured (unknown, not zero). */
+export type TagCountersOrUnknown = TagCounters | { tag: string; pulls: null; pushes: null; lastPulledDay: null; lastPushedDay: null };
+
 /** A row of GET …/tags: counters plus what storage holds (null/[] once the tag is gone from storage). */
-export interface TagListItem extends TagCounters {
+export type TagListItem = TagCountersOrUnknown & TagStorageFields;
+
+interface TagStorageFields {
   digest: string | null;
   mediaType: string | null;
   size: number | null;
@@ -35,7 +40,18 @@ export interface ImageView {
   lastPulledDay: string | null;
   lastPushedDay: string | null;
   pullCommand: string;
+  /** false: no `database` section, the counter fields are null because nothing counts downloads. */
+  counters: boolean;
 }
+
+/** The tags page; `counters` as in ImageView. */
+export interface TagsPage extends Page<TagListItem> {
+  repository: string;
+  counters: boolean;
+}
+
+// the cursor's sort label for tags by name alone (no counters)
+const TAG_NAME_SORT = 'tagNames';
 
 // storage reads per tags page run this many at a time
 const DETAIL_CONCURRENCY = 8;
@@ -61,8 +77,10 @@ export class ImageTagsService {
   /**
    * Every tag in storage or in the counters, ordered by downloads (most first), then by tag name,
    * so a tag without downloads still appears, after those with some. Paged by the same keyset.
+   * Without a database: the tags in storage by name, counters null.
    */
-  async list(name: string, query: { cursor?: string; size: number }): Promise<Page<TagListItem> & { repository: string }> {
+  async list(name: string, query: { cursor?: string; size: number }): Promise<TagsPage> {
+    if (!this.repositories.counted) return this.listStored(name, query);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 'tags');
     const [{ counted, tags: counters }, stored] = await Promise.all([this.repositories.tagCounters(name), this.storedTags(name)]);
     if (!counted && stored === undefined) throw new UnknownRepositoryError(name);
@@ -75,14 +93,14 @@ export class ImageTagsService {
     const items = await mapLimited(rows, DETAIL_CONCURRENCY, async (row) => ({ ...row, ...(await this.tagSummary(name, row.tag)) }));
     const last = rows[rows.length - 1];
     const nextCursor = ordered.length > query.size && last !== undefined ? encodeCursor('tags', { key: String(last.pulls), name: last.tag }) : null;
-    return { repository: name, items, nextCursor };
+    return { repository: name, counters: true, items, nextCursor };
   }
 
   async tag(name: string, tag: string): Promise<ImageView> {
     const digest = await this.storage.manifests.resolve(name, tagReference(tag));
     const [details, counters] = await Promise.all([this.details.details(name, digest), this.repositories.tagCounter(name, tag)]);
-    const { tag: _, ...counts } = counters;
-    return { repository: name, tag, ...details, ...counts, pullCommand: `docker pull ${this.host}/${name}:${tag}` };
+    const { tag: _, ...counts } = counters ?? unknownCounters(tag);
+    return { repository: name, tag, ...details, ...counts, pullCommand: `docker pull ${this.host}/${name}:${tag}`, counters: counters !== undefined };
   }
 
   async manifest(name: string, digest: string): Promise<ImageView> {
@@ -96,7 +114,20 @@ export class ImageTagsService {
       lastPulledDay: null,
       lastPushedDay: null,
       pullCommand: `docker pull ${this.host}/${name}@${details.digest}`,
+      counters: this.repositories.counted,
     };
+  }
+
+  private async listStored(name: string, query: { cursor?: string; size: number }): Promise<TagsPage> {
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, TAG_NAME_SORT).name;
+    const stored = await this.storedTags(name);
+    if (stored === undefined) throw new UnknownRepositoryError(name, `repository "${name}" is not in the registry's storage: nothing was pushed to it`);
+    const ordered = after === undefined ? stored : stored.filter((tag) => tag > after);
+    const rows = ordered.slice(0, query.size);
+    const items = await mapLimited(rows, DETAIL_CONCURRENCY, async (tag) => ({ ...unknownCounters(tag), ...(await this.tagSummary(name, tag)) }));
+    const last = rows[rows.length - 1];
+    const nextCursor = ordered.length > query.size && last !== undefined ? encodeCursor(TAG_NAME_SORT, { key: null, name: last }) : null;
+    return { repository: name, counters: false, items, nextCursor };
   }
 
   /** Removes the tag only; the manifest stays, reachable by digest. */
@@ -109,7 +140,7 @@ export class ImageTagsService {
     await this.storage.manifests.delete(name, { kind: 'digest', digest: parseDigest(digest) }, ctx);
   }
 
-  /** Tags in storage; undefined when storage has no such repository. */
+  /** Tags in storage (lexical order); undefined when storage has no such repository. */
   private async storedTags(name: string): Promise<string[] | undefined> {
     try {
       const tags: string[] = [];
@@ -126,7 +157,7 @@ export class ImageTagsService {
     }
   }
 
-  private async tagSummary(name: string, tag: string): Promise<Omit<TagListItem, keyof TagCounters>> {
+  private async tagSummary(name: string, tag: string): Promise<TagStorageFields> {
     let details: ManifestDetails;
     try {
       const digest: Digest = await this.storage.manifests.resolve(name, { kind: 'tag', tag });
@@ -143,6 +174,10 @@ export class ImageTagsService {
       platforms: details.platforms.map(({ os, architecture, variant }) => (variant === undefined ? { os, architecture } : { os, architecture, variant })),
     };
   }
+}
+
+function unknownCounters(tag: string): TagCountersOrUnknown {
+  return { tag, pulls: null, pushes: null, lastPulledDay: null, lastPushedDay: null };
 }
 
 function tagReference(tag: string): { kind: 'tag'; tag: string } {

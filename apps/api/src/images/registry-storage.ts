@@ -7,6 +7,7 @@ import type { Logger } from '@wharf/observability';
 import { EventPipeline, resolveSpoolDirectory } from '@wharf/queue';
 import {
   BlobService,
+  CatalogService,
   DEFAULT_REGISTRY_OPTIONS,
   EVENTS_OFF,
   ManifestService,
@@ -32,6 +33,7 @@ export class RegistryStorage implements OnModuleInit, OnApplicationShutdown {
   readonly manifests: ManifestService;
   readonly blobs: BlobService;
   readonly tags: TagService;
+  readonly catalog: CatalogService;
   private readonly sink: DeferredSink = new DeferredSink();
   private pipeline: EventPipeline | undefined;
 
@@ -49,6 +51,7 @@ export class RegistryStorage implements OnModuleInit, OnApplicationShutdown {
     this.blobs = new BlobService(driver, guard, events);
     this.manifests = new ManifestService(driver, this.blobs, new ReferrersService(driver), guard, rules, events);
     this.tags = new TagService(driver);
+    this.catalog = new CatalogService(driver);
   }
 
   async onModuleInit(): Promise<void> {

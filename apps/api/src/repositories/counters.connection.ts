@@ -21,6 +21,11 @@ export class CountersConnection implements OnApplicationShutdown {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  /** Whether counters exist at all: a `database` section is configured (PostgreSQL may still be down). */
+  get configured(): boolean {
+    return this.config.database !== undefined;
+  }
+
   async reader(): Promise<CountersReader> {
     if (this.counters !== undefined) return this.counters;
     const database = this.config.database;

@@ -19,11 +19,10 @@ import { eventContext } from '../images/event-context.js';
 import { ImageTagsService } from '../images/image-tags.service.js';
 import { registryBaseUrl } from '../images/registry-address.js';
 import { RegistryErrorFilter } from '../images/registry-error.filter.js';
-import type { RepositoryCounters } from './counters.reader.js';
 import { parseRequest as parse } from '../http/parse-request.js';
 import { RepositoriesErrorFilter } from './repositories.filter.js';
 import { emptyQuery, MAX_PAGE_SIZE, REPOSITORY_SORTS, repositoriesQuery, tagsQuery } from './repositories.schemas.js';
-import { RepositoriesService, type Page } from './repositories.service.js';
+import { RepositoriesService, type RepositoriesPage } from './repositories.service.js';
 import { parseRepositoryPath, type RepositoryPath } from './repository-path.js';
 
 const REPOSITORY_EXAMPLE = {
@@ -34,14 +33,19 @@ const REPOSITORY_EXAMPLE = {
   lastPushedAt: '2025-05-30T08:15:00.000Z',
 };
 
+const COUNTERS_FLAG =
+  'counters: true when the counter fields (pulls, pushes, lastPulledAt/lastPushedAt, lastPulledDay/lastPushedDay, pullsByDigest) are real; ' +
+  'false when no database section is configured: the answer comes from storage alone and those fields are null (unknown, not zero).';
+
 /**
- * Repositories with their download and push counters, their tags and manifests as stored, and
+ * Repositories with their download and push counters (or from storage alone when no database
+ * section is configured: counters null, `counters: false`), their tags and manifests as stored, and
  * deletes: GET /api/repositories, GET /api/repositories/<name>[/tags[/<tag>]|/manifests/<digest>],
  * DELETE …/tags/<tag> and …/manifests/<digest>. Names contain slashes; they may be written as they
  * are or URL-encoded (see repository-path.ts).
  */
 @ApiTags('repositories')
-@ApiServiceUnavailableResponse({ description: 'No database section is configured, or PostgreSQL does not answer.' })
+@ApiServiceUnavailableResponse({ description: 'A database section is configured and PostgreSQL does not answer (try again shortly).' })
 @UseFilters(RepositoriesErrorFilter, RegistryErrorFilter)
 @Controller('repositories')
 export class RepositoriesController {
@@ -56,16 +60,36 @@ export class RepositoriesController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Repositories with their counters, filtered by name, sorted, one page at a time' })
+  @ApiOperation({
+    summary: 'Repositories with their counters, filtered by name, sorted, one page at a time',
+    description: `${COUNTERS_FLAG} sorts: the sort values this API answers (without a database: name only).`,
+  })
   @ApiQuery({ name: 'q', required: false, description: 'Case-insensitive substring of the repository name', schema: { type: 'string', maxLength: 255 } })
-  @ApiQuery({ name: 'sort', required: false, schema: { type: 'string', enum: [...REPOSITORY_SORTS], default: 'pulls' }, description: 'pulls, pushes and lastPulled: highest/latest first; name: A to Z' })
+  @ApiQuery({
+    name: 'sort',
+    required: false,
+    schema: { type: 'string', enum: [...REPOSITORY_SORTS] },
+    description: 'pulls, pushes and lastPulled: highest/latest first; name: A to Z. Default pulls; name when no database section is configured, where a counter sort is a 400.',
+  })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page (same sort)' })
   @ApiQuery({ name: 'size', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 } })
-  @ApiOkResponse({ description: 'A page of repositories', schema: { example: { items: [REPOSITORY_EXAMPLE], nextCursor: null } } })
-  @ApiBadRequestResponse({ description: 'Unknown sort, size out of range, a cursor not from this API, or an unknown query parameter.' })
-  async list(@Query() query: unknown): Promise<Page<RepositoryCounters>> {
+  @ApiOkResponse({
+    description: 'A page of repositories',
+    schema: {
+      type: 'object',
+      properties: {
+        items: { type: 'array', items: { type: 'object' } },
+        nextCursor: { type: 'string', nullable: true },
+        counters: { type: 'boolean', description: COUNTERS_FLAG },
+        sorts: { type: 'array', items: { type: 'string', enum: [...REPOSITORY_SORTS] } },
+      },
+      example: { items: [REPOSITORY_EXAMPLE], nextCursor: null, counters: true, sorts: [...REPOSITORY_SORTS] },
+    },
+  })
+  @ApiBadRequestResponse({ description: 'Unknown sort, a counter sort with no database section, size out of range, a cursor not from this API, or an unknown query parameter.' })
+  async list(@Query() query: unknown): Promise<RepositoriesPage> {
     const { q, sort, cursor, size } = parse(repositoriesQuery, query);
-    return this.repositories.list({ sort, size, ...(q === undefined ? {} : { q }), ...(cursor === undefined ? {} : { cursor }) });
+    return this.repositories.list({ size, ...(sort === undefined ? {} : { sort }), ...(q === undefined ? {} : { q }), ...(cursor === undefined ? {} : { cursor }) });
   }
 
   @Get('*')
@@ -77,17 +101,19 @@ export class RepositoriesController {
       'The tags page takes cursor and size (1–100, default 50): every tag in storage or in the counters, most downloaded first, then by name; ' +
       'digest, mediaType, size, created are null and platforms [] for a counted tag no longer in storage. ' +
       'A tag or manifest: its config, layers (an index: [] and its platforms), size = manifest + config + layers (an index: the sum of its platforms), ' +
-      'the tag\'s all-time counters (null for a manifest by digest: downloads are counted per tag) and its docker pull command.',
+      'the tag\'s all-time counters (null for a manifest by digest: downloads are counted per tag) and its docker pull command. ' +
+      'Without a database section: tags in storage by name, every counter null. ' +
+      COUNTERS_FLAG,
   })
   @ApiParam({ name: 'path', description: '<name>, <name>/tags, <name>/tags/<tag> or <name>/manifests/<digest>', example: 'library/nginx' })
   @ApiOkResponse({
     description:
-      'The repository (pullsByDigest: downloads by digest that no tag explains); or {repository, items: [{tag, pulls, pushes, lastPulledDay, lastPushedDay, digest, mediaType, size, created, platforms: [{os, architecture, variant?}]}], nextCursor}; ' +
-      'or {repository, tag, digest, mediaType, size, created, config, layers, platforms: [{os, architecture, variant?, digest, size}], pulls, pushes, lastPulledDay, lastPushedDay, pullCommand}',
-    schema: { example: { ...REPOSITORY_EXAMPLE, pullsByDigest: 3, tagCount: 4 } },
+      'The repository (pullsByDigest: downloads by digest that no tag explains); or {repository, counters, items: [{tag, pulls, pushes, lastPulledDay, lastPushedDay, digest, mediaType, size, created, platforms: [{os, architecture, variant?}]}], nextCursor}; ' +
+      'or {repository, tag, digest, mediaType, size, created, config, layers, platforms: [{os, architecture, variant?, digest, size}], pulls, pushes, lastPulledDay, lastPushedDay, pullCommand, counters}. Each carries counters (boolean).',
+    schema: { example: { ...REPOSITORY_EXAMPLE, pullsByDigest: 3, tagCount: 4, counters: true } },
   })
   @ApiBadRequestResponse({ description: 'Not a valid repository name, tag or digest; bad cursor or size, or an unknown query parameter.' })
-  @ApiNotFoundResponse({ description: 'No such repository (neither in storage nor counted), tag or manifest.' })
+  @ApiNotFoundResponse({ description: 'No such repository (neither in storage nor counted; without a database: not in storage), tag or manifest.' })
   async one(@Req() request: FastifyRequest, @Query() query: unknown): Promise<unknown> {
     const path = repositoryPath(request);
     switch (path.resource) {

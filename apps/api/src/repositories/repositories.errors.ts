@@ -2,8 +2,11 @@
 export class UnknownRepositoryError extends Error {
   override readonly name = 'UnknownRepositoryError';
 
-  constructor(readonly repository: string) {
-    super(`repository "${repository}" has no counters: it was never pushed or pulled`);
+  constructor(
+    readonly repository: string,
+    message = `repository "${repository}" has no counters: it was never pushed or pulled`,
+  ) {
+    super(message);
   }
 }
 
@@ -18,5 +21,14 @@ export class InvalidCursorError extends Error {
 
   constructor() {
     super('cursor is not valid here: pass back the nextCursor of the previous page, with the same sort');
+  }
+}
+
+/** A sort by a counter while no `database` section is configured: only the sorts storage can answer work. */
+export class SortUnavailableError extends Error {
+  override readonly name = 'SortUnavailableError';
+
+  constructor(sort: string, available: readonly string[]) {
+    super(`sort=${sort} needs the download counters, which live in PostgreSQL, and no database section is configured; available sorts: ${available.join(', ')}`);
   }
 }

@@ -10,6 +10,8 @@ export const MAX_LEADERBOARD = 100;
 
 export const REPOSITORY_SORTS = ['pulls', 'pushes', 'name', 'lastPulled'] as const;
 export type RepositorySort = (typeof REPOSITORY_SORTS)[number];
+/** What storage alone can sort by, when no `database` section is configured. */
+export const STORAGE_REPOSITORY_SORTS = ['name'] as const satisfies readonly RepositorySort[];
 
 export const PERIODS = ['day', 'week', 'month', 'all'] as const;
 export type Period = (typeof PERIODS)[number];
@@ -27,7 +29,8 @@ const cursor = z.string().min(1).max(1_000, 'cursor is too long').optional();
 
 export const repositoriesQuery = z.strictObject({
   q: z.string().max(255, 'q must be at most 255 characters').optional(),
-  sort: z.enum(REPOSITORY_SORTS, { error: `sort must be one of ${REPOSITORY_SORTS.join(', ')}` }).default('pulls'),
+  // no default here: it depends on whether counters exist (pulls with a database, name without)
+  sort: z.enum(REPOSITORY_SORTS, { error: `sort must be one of ${REPOSITORY_SORTS.join(', ')}` }).optional(),
   cursor,
   size: integer('size', 1, MAX_PAGE_SIZE, 20),
 });

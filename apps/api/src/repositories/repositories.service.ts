@@ -5,14 +5,28 @@ import { LOGGER } from '../api.tokens.js';
 import { CountersConnection } from './counters.connection.js';
 import type { CountersReader, KeysetPosition, LeaderboardEntry, Positioned, RepositoryCounters, TagCounters } from './counters.reader.js';
 import { decodeCursor, encodeCursor } from './keyset-cursor.js';
-import { CountersUnavailableError, UnknownRepositoryError } from './repositories.errors.js';
-import type { Period, RepositorySort } from './repositories.schemas.js';
+import { CountersUnavailableError, SortUnavailableError, UnknownRepositoryError } from './repositories.errors.js';
+import { REPOSITORY_SORTS, STORAGE_REPOSITORY_SORTS, type Period, type RepositorySort } from './repositories.schemas.js';
+import { STORED_NAME_SORT, StoredRepositoriesService, type StoredRepository } from './stored-repositories.service.js';
 
 export interface Page<T> {
   items: T[];
   /** Pass back as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
 }
+
+/**
+ * `counters`: whether the counter fields are real (a `database` section is configured) or null
+ * because only storage was read; `sorts`: the sorts this API answers.
+ */
+export interface RepositoriesPage extends Page<RepositoryCounters | StoredRepository> {
+  counters: boolean;
+  sorts: RepositorySort[];
+}
+
+export type RepositoryView =
+  | (RepositoryCounters & { pullsByDigest: number; tagCount: number; counters: true })
+  | (StoredRepository & { pullsByDigest: null; tagCount: number; counters: false });
 
 export interface Leaderboard {
   period: Period;
@@ -24,36 +38,55 @@ export interface Leaderboard {
 
 const PERIOD_DAYS: Record<Exclude<Period, 'all'>, number> = { day: 1, week: 7, month: 30 };
 
-/** Repositories with their counters, per-tag counts and the downloads leaderboard. */
+/**
+ * Repositories with their counters, per-tag counts and the downloads leaderboard. With no
+ * `database` section the repositories come from storage alone (counters null, sorted by name);
+ * a configured PostgreSQL that does not answer stays a 503.
+ */
 @Injectable()
 export class RepositoriesService {
   constructor(
     private readonly connection: CountersConnection,
+    private readonly stored: StoredRepositoriesService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async list(query: { q?: string; sort: RepositorySort; cursor?: string; size: number }): Promise<Page<RepositoryCounters>> {
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.sort);
-    const rows = await this.read((reader) =>
-      reader.listRepositories({ sort: query.sort, limit: query.size + 1, ...(query.q === undefined ? {} : { q: query.q }), ...(after ? { after } : {}) }),
-    );
-    return page(rows, query.size, query.sort);
+  /** Whether download and push counters exist (a `database` section is configured). */
+  get counted(): boolean {
+    return this.connection.configured;
   }
 
-  async get(name: string): Promise<RepositoryCounters & { pullsByDigest: number; tagCount: number }> {
+  async list(query: { q?: string; sort?: RepositorySort; cursor?: string; size: number }): Promise<RepositoriesPage> {
+    const q = query.q === undefined ? {} : { q: query.q };
+    if (!this.counted) {
+      const sorts = [...STORAGE_REPOSITORY_SORTS];
+      if (query.sort !== undefined && !sorts.includes(query.sort as (typeof sorts)[number])) throw new SortUnavailableError(query.sort, sorts);
+      const rows = await this.stored.list({ ...q, limit: query.size + 1, ...(query.cursor === undefined ? {} : { cursor: query.cursor }) });
+      return { ...page(rows, query.size, STORED_NAME_SORT), counters: false, sorts };
+    }
+    const sort = query.sort ?? 'pulls';
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort);
+    const rows = await this.read((reader) => reader.listRepositories({ sort, limit: query.size + 1, ...q, ...(after ? { after } : {}) }));
+    return { ...page(rows, query.size, sort), counters: true, sorts: [...REPOSITORY_SORTS] };
+  }
+
+  async get(name: string): Promise<RepositoryView> {
+    if (!this.counted) return { ...(await this.stored.get(name)), counters: false };
     const repository = await this.read((reader) => reader.repository(name));
     if (repository === undefined) throw new UnknownRepositoryError(name);
-    return repository;
+    return { ...repository, counters: true };
   }
 
-  /** Every tag with counters (most downloaded first), and whether the repository has counters at all. */
+  /** Every tag with counters (most downloaded first), and whether the repository has counters at all; none without a database. */
   async tagCounters(name: string): Promise<{ counted: boolean; tags: TagCounters[] }> {
+    if (!this.counted) return { counted: false, tags: [] };
     const [repository, rows] = await this.read((reader) => Promise.all([reader.repository(name), reader.tags(name, {})]));
     return { counted: repository !== undefined, tags: rows.map((r) => r.row) };
   }
 
-  /** All-time counters of one tag; zeros for a tag never counted. */
-  async tagCounter(name: string, tag: string): Promise<TagCounters> {
+  /** All-time counters of one tag; zeros for a tag never counted; undefined without a database (unknown). */
+  async tagCounter(name: string, tag: string): Promise<TagCounters | undefined> {
+    if (!this.counted) return undefined;
     const counters = await this.read((reader) => reader.tag(name, tag));
     return counters ?? { tag, pulls: 0, pushes: 0, lastPulledDay: null, lastPushedDay: null };
   }

@@ -48,18 +48,26 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** Counter fields are null when the API has no database (`counters: false`): unknown, not zero. */
 export interface RepositoryCounters {
   name: string;
-  pulls: number;
-  pushes: number;
+  pulls: number | null;
+  pushes: number | null;
   lastPulledAt: string | null;
   lastPushedAt: string | null;
 }
 
+/** GET /api/repositories: `sorts` are the sort values the API answers (name only without a database). */
+export interface RepositoriesPage extends Page<RepositoryCounters> {
+  counters: boolean;
+  sorts: string[];
+}
+
 export interface RepositoryDetails extends RepositoryCounters {
   /** Downloads by digest that no tag explains. */
-  pullsByDigest: number;
+  pullsByDigest: number | null;
   tagCount: number;
+  counters: boolean;
 }
 
 export interface Platform {
@@ -73,8 +81,8 @@ export interface Platform {
 /** One row of GET /api/repositories/<name>/tags; the manifest fields come with the tag details API. */
 export interface TagRow {
   tag: string;
-  pulls: number;
-  pushes: number;
+  pulls: number | null;
+  pushes: number | null;
   lastPulledDay: string | null;
   lastPushedDay: string | null;
   /** null once the tag is gone from storage (its counters stay). */
@@ -87,6 +95,7 @@ export interface TagRow {
 
 export interface TagsPage extends Page<TagRow> {
   repository: string;
+  counters: boolean;
 }
 
 export interface Layer {
@@ -112,6 +121,7 @@ export interface ManifestDetails {
   lastPulledDay: string | null;
   lastPushedDay: string | null;
   pullCommand: string;
+  counters: boolean;
 }
 
 export type Role = 'admin' | 'reader';

@@ -33,7 +33,9 @@ export function shortDigest(digest: string | null | undefined): string {
   return hex ? `${algorithm}:${hex.slice(0, 12)}` : digest;
 }
 
-export function formatCount(count: number): string {
+/** null: not counted (the API has no database), shown as a dash rather than a misleading 0. */
+export function formatCount(count: number | null): string {
+  if (count === null) return '—';
   return count.toLocaleString('en-US');
 }
 

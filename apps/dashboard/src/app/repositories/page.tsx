@@ -1,7 +1,8 @@
 import Link from 'next/link';
 import { describeError } from '../../lib/api-error';
 import { apiGet } from '../../lib/api.server';
-import type { Page, RepositoryCounters } from '../../lib/api-types';
+import type { RepositoriesPage } from '../../lib/api-types';
+import { CountersNote } from '../../lib/counters-note';
 import { ErrorMessage } from '../../lib/error-message';
 import { formatCount, formatTime, repositoryHref } from '../../lib/format';
 
@@ -18,24 +19,35 @@ const SORTS = [
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) ?? '';
 
-/** Every repository with its counters; the search and sort are a plain GET form, so the URL holds them. */
-export default async function RepositoriesPage({ searchParams }: { searchParams: SearchParams }) {
+/**
+ * Every repository with its counters; the search and sort are a plain GET form, so the URL holds them.
+ * No sort in the URL: the API's default (by downloads, or by name when it has no database). The
+ * picker offers only the sorts the API says it answers.
+ */
+export default async function RepositoriesListPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
   const q = one(params.q);
-  const sort = SORTS.some((s) => s.value === one(params.sort)) ? one(params.sort) : 'pulls';
+  const requested = SORTS.some((s) => s.value === one(params.sort)) ? one(params.sort) : '';
   const cursor = one(params.cursor);
-  const query = new URLSearchParams({ sort, size: '50' });
+  const query = new URLSearchParams({ size: '50' });
+  if (requested) query.set('sort', requested);
   if (q) query.set('q', q);
   if (cursor) query.set('cursor', cursor);
 
-  let page: Page<RepositoryCounters> | undefined;
+  let page: RepositoriesPage | undefined;
   let error: string | undefined;
   try {
-    page = await apiGet<Page<RepositoryCounters>>(`/repositories?${query}`);
+    page = await apiGet<RepositoriesPage>(`/repositories?${query}`);
   } catch (err) {
     error = describeError(err);
   }
-  const next = new URLSearchParams({ sort, ...(q ? { q } : {}), ...(page?.nextCursor ? { cursor: page.nextCursor } : {}) });
+  const sorts = page ? SORTS.filter((s) => page.sorts.includes(s.value)) : SORTS;
+  const sort = requested || sorts[0]?.value || 'name';
+  const next = new URLSearchParams({
+    ...(requested ? { sort: requested } : {}),
+    ...(q ? { q } : {}),
+    ...(page?.nextCursor ? { cursor: page.nextCursor } : {}),
+  });
 
   return (
     <>
@@ -43,7 +55,7 @@ export default async function RepositoriesPage({ searchParams }: { searchParams:
       <form className="search-bar" role="search" action="/repositories">
         <input type="search" name="q" defaultValue={q} placeholder="Filter by name" aria-label="Filter repositories by name" />
         <select name="sort" defaultValue={sort} aria-label="Sort by" style={{ width: 'auto' }}>
-          {SORTS.map((s) => (
+          {sorts.map((s) => (
             <option key={s.value} value={s.value}>
               {s.label}
             </option>
@@ -54,7 +66,10 @@ export default async function RepositoriesPage({ searchParams }: { searchParams:
         </button>
       </form>
       {error && <ErrorMessage message={error} />}
-      {page && page.items.length === 0 && <p className="empty">{q ? `No repository name contains “${q}”.` : 'No repository has been pushed or pulled yet.'}</p>}
+      {page && !page.counters && <CountersNote />}
+      {page && page.items.length === 0 && (
+        <p className="empty">{q ? `No repository name contains “${q}”.` : page.counters ? 'No repository has been pushed or pulled yet.' : 'No repository has been pushed yet.'}</p>
+      )}
       {page && page.items.length > 0 && (
         <div className="table-wrap">
           <table className="data" aria-label="Repositories">

@@ -4,6 +4,7 @@ import { ApiError, describeError } from '../../../lib/api-error';
 import { apiGet } from '../../../lib/api.server';
 import type { ManifestDetails, Platform, RepositoryDetails, Session, TagsPage } from '../../../lib/api-types';
 import { CopyButton } from '../../../lib/copy-button';
+import { CountersNote } from '../../../lib/counters-note';
 import { DeleteButton } from '../../../lib/delete-button';
 import { ErrorMessage } from '../../../lib/error-message';
 import { formatBytes, formatCount, formatDay, formatTime, repositoryHref, shortDigest } from '../../../lib/format';
@@ -54,6 +55,7 @@ export default async function RepositoryPage({ params, searchParams }: Props) {
       <h1>{name}</h1>
       {deleted && <p className="panel">Deleted {deleted}.</p>}
       {error && <ErrorMessage message={error} />}
+      {repository && !repository.counters && <CountersNote />}
       {repository && (
         <dl className="stats">
           <Stat label="Downloads" value={formatCount(repository.pulls)} testId="repo-pulls" />
