@@ -113,6 +113,6 @@ describe('dashboard: repositories', () => {
   test('an unknown repository is a message, not an error page', async () => {
     const response = await page.goto(`${stack.dashboard}/repositories/dash/nothing-${stack.runId}`);
     assert.equal(response?.status(), 200);
-    assert.match((await page.textContent('[role="alert"]')) ?? '', /No repository named dash\/nothing-/);
+    assert.match((await page.textContent('main [role="alert"]')) ?? '', /No repository named dash\/nothing-/);
   });
 });
