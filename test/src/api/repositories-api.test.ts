@@ -13,6 +13,7 @@ import {
   uniqueSchema,
 } from '../pipeline/counter-harness.js';
 import { freePort, PrivateRedis } from '../pipeline/queue-redis.js';
+import { getJson, okJson } from '../support/json-get.js';
 
 /*
  * The repositories and downloads API of a real `bin/wharf serve --roles counter,api` process,
@@ -37,17 +38,8 @@ describe('repositories API', () => {
   let base = '';
   const now = Date.now();
 
-  async function get(path: string): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${base}${path}`);
-    const text = await res.text();
-    return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
-  }
-
-  async function ok(path: string): Promise<any> {
-    const { status, body } = await get(path);
-    assert.equal(status, 200, `${path}: ${JSON.stringify(body)}`);
-    return body;
-  }
+  const get = (path: string) => getJson(`${base}${path}`);
+  const ok = (path: string) => okJson(`${base}${path}`);
 
   before(async () => {
     redis = await PrivateRedis.start();

@@ -4,6 +4,7 @@ import { docker, dockerPush, dockerRemoveImage } from '../support/docker-cli.js'
 import { freePort } from '../support/free-port.js';
 import { buildImage, uniqueName } from '../support/images.js';
 import { RegistryProcess } from '../support/registry-process.js';
+import { getJson, okJson } from '../support/json-get.js';
 
 /*
  * The repositories API with no `database:` section: `bin/wharf serve --roles registry,api` on
@@ -23,17 +24,8 @@ describe('repositories API from storage alone (no database section)', () => {
   let digest = '';
   const locals: string[] = [];
 
-  async function get(path: string): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${api}${path}`);
-    const text = await res.text();
-    return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
-  }
-
-  async function ok(path: string): Promise<any> {
-    const { status, body } = await get(path);
-    assert.equal(status, 200, `${path}: ${JSON.stringify(body)}`);
-    return body;
-  }
+  const get = (path: string) => getJson(`${api}${path}`);
+  const ok = (path: string) => okJson(`${api}${path}`);
 
   before(async () => {
     const apiPort = await freePort();

@@ -11,6 +11,7 @@ import { RegistryProcess } from '../support/registry-process.js';
 import { systemTool } from '../support/tools.js';
 import { postgresConfig, sharedPostgres, uniqueSchema } from '../pipeline/counter-harness.js';
 import { freePort, PrivateRedis, Receiver, waitFor } from '../pipeline/queue-redis.js';
+import { getJson, okJson } from '../support/json-get.js';
 
 /*
  * Tags and manifests as the dashboard shows them, read by the api role from the registry's own
@@ -44,17 +45,8 @@ describe('tags and manifests API over the registry storage', () => {
   const dirs: string[] = [];
   const localRefs: string[] = [];
 
-  async function get(path: string, base = api): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${base}${path}`);
-    const text = await res.text();
-    return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
-  }
-
-  async function ok(path: string): Promise<any> {
-    const { status, body } = await get(path);
-    assert.equal(status, 200, `${path}: ${JSON.stringify(body)}`);
-    return body;
-  }
+  const get = (path: string, base = api) => getJson(`${base}${path}`);
+  const ok = (path: string) => okJson(`${api}${path}`);
 
   async function del(path: string, base = api): Promise<{ status: number; body: any }> {
     const res = await fetch(`${base}${path}`, { method: 'DELETE' });

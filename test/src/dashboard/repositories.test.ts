@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { docker, dockerPush, dockerRemoveImage } from '../support/docker-cli.js';
-import { buildImage, uniqueName } from '../support/images.js';
+import { docker, dockerRemoveImage } from '../support/docker-cli.js';
+import { pushTaggedImages } from '../support/docker-round-trip.js';
 import { launchChromium, saveScreenshot } from './chromium.js';
 import { DashboardStack } from './dashboard-stack.js';
 
@@ -25,14 +25,7 @@ describe('dashboard: repositories', () => {
     stack = await DashboardStack.start();
     browser = await launchChromium();
     repo = `dash/shop-${stack.runId}`;
-    for (const tag of ['v1', 'v2']) {
-      const local = `wharf-local/${uniqueName('dash')}:${tag}`;
-      locals.push(local);
-      await buildImage(local, `shop ${tag}`);
-      await docker(['tag', local, `${stack.registryHost}/${repo}:${tag}`]);
-      digests[tag] = await dockerPush(`${stack.registryHost}/${repo}:${tag}`);
-      await dockerRemoveImage(`${stack.registryHost}/${repo}:${tag}`);
-    }
+    Object.assign(digests, await pushTaggedImages(stack.registryHost, repo, ['v1', 'v2'], 'shop', locals));
     for (let i = 0; i < 2; i++) {
       await docker(['pull', `${stack.registryHost}/${repo}:v1`]);
       await dockerRemoveImage(`${stack.registryHost}/${repo}:v1`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { docker, dockerPush, dockerRemoveImage, dockerRunOutput } from './docker-cli.js';
-import { buildImage } from './images.js';
+import { buildImage, uniqueName } from './images.js';
 
 /**
  * The round trip a user checks first: build an image, push it as `<host>/<repo>:v1`, remove it locally,
@@ -23,4 +23,22 @@ export async function dockerRoundTrip(host: string, repo: string, made: string[]
   assert.match(pull.stdout, new RegExp(`Digest: ${digest}`));
   assert.equal(await dockerRunOutput(remote), `${message}\n`);
   return { remote, digest };
+}
+
+/**
+ * One small image per tag (printing `<label> <tag>`), pushed as `<host>/<repo>:<tag>`; the pushed references
+ * are removed locally, so a later pull is a real download. Returns each tag's digest; the local image
+ * references made are added to `made`, for the caller's cleanup.
+ */
+export async function pushTaggedImages(host: string, repo: string, tags: string[], label: string, made: string[]): Promise<Record<string, string>> {
+  const digests: Record<string, string> = {};
+  for (const tag of tags) {
+    const local = `wharf-local/${uniqueName(label.replace(/\W+/g, '-'))}:${tag}`;
+    made.push(local);
+    await buildImage(local, `${label} ${tag}`);
+    await docker(['tag', local, `${host}/${repo}:${tag}`]);
+    digests[tag] = await dockerPush(`${host}/${repo}:${tag}`);
+    await dockerRemoveImage(`${host}/${repo}:${tag}`);
+  }
+  return digests;
 }
