@@ -113,6 +113,11 @@ function manifestWith(ctx: Ctx, extra: string): Buffer {
   return Buffer.from(`${base.slice(0, -1)},${extra}}`);
 }
 
+/** An OCI image manifest written by hand from raw JSON text, so the tests can put anything in it. */
+function rawManifest(configJson: string, layersJson: string): Buffer {
+  return Buffer.from(`{"schemaVersion":2,"mediaType":"${OCI_MANIFEST}","config":${configJson},"layers":[${layersJson}]}`);
+}
+
 function descriptor(mediaType: string, digest: string, size: number): string {
   return JSON.stringify({ mediaType, digest, size });
 }
@@ -379,7 +384,7 @@ const CASES: HostileCase[] = [
     expect: manifestInvalid,
     run: (ctx) => {
       const bomb = `${'{"a":'.repeat(200_000)}1${'}'.repeat(200_000)}`;
-      return putManifest(ctx.base, REPO, 'deep-objects', Buffer.from(`{"schemaVersion":2,"mediaType":"${OCI_MANIFEST}","config":${bomb},"layers":[]}`));
+      return putManifest(ctx.base, REPO, 'deep-objects', rawManifest(bomb, ''));
     },
     verify: (ctx) => assertTagAbsent(ctx, 'deep-objects'),
   },
@@ -389,7 +394,7 @@ const CASES: HostileCase[] = [
     expect: manifestInvalid,
     run: (ctx) => {
       const config = descriptor(OCI_CONFIG, ctx.seed.config.digest, ctx.seed.config.bytes.length);
-      return putManifest(ctx.base, REPO, 'huge-array', Buffer.from(`{"schemaVersion":2,"mediaType":"${OCI_MANIFEST}","config":${config},"layers":[${new Array(1_000_000).fill('0').join(',')}]}`));
+      return putManifest(ctx.base, REPO, 'huge-array', rawManifest(config, new Array(1_000_000).fill('0').join(',')));
     },
     verify: (ctx) => assertTagAbsent(ctx, 'huge-array'),
   },
@@ -410,7 +415,7 @@ const CASES: HostileCase[] = [
     run: (ctx) => {
       const config = descriptor(OCI_CONFIG, `sha256:${'a'.repeat(3 * MiB)}`, 2);
       const layer = descriptor(OCI_LAYER, ctx.seed.layer.digest, ctx.seed.layer.bytes.length);
-      return putManifest(ctx.base, REPO, 'huge-string', Buffer.from(`{"schemaVersion":2,"mediaType":"${OCI_MANIFEST}","config":${config},"layers":[${layer}]}`));
+      return putManifest(ctx.base, REPO, 'huge-string', rawManifest(config, layer));
     },
     verify: (ctx) => assertTagAbsent(ctx, 'huge-string'),
   },
@@ -428,7 +433,7 @@ const CASES: HostileCase[] = [
     run: (ctx) => {
       const config = `{"mediaType":"${OCI_CONFIG}","digest":"${ctx.seed.config.digest}","size":${ctx.seed.config.bytes.length},"digest":"${sha256(randomBytes(4))}"}`;
       const layer = descriptor(OCI_LAYER, ctx.seed.layer.digest, ctx.seed.layer.bytes.length);
-      return putManifest(ctx.base, REPO, 'dup-digest', Buffer.from(`{"schemaVersion":2,"mediaType":"${OCI_MANIFEST}","config":${config},"layers":[${layer}]}`));
+      return putManifest(ctx.base, REPO, 'dup-digest', rawManifest(config, layer));
     },
     verify: (ctx) => assertTagAbsent(ctx, 'dup-digest'),
   },
@@ -510,7 +515,7 @@ const CASES: HostileCase[] = [
     run: (ctx) => {
       const config = descriptor(OCI_CONFIG, ctx.seed.config.digest, ctx.seed.config.bytes.length);
       const layer = descriptor(OCI_LAYER, `sha256:${ctx.seed.layer.digest.slice(7).toUpperCase()}`, ctx.seed.layer.bytes.length);
-      return putManifest(ctx.base, REPO, 'upper-layer', Buffer.from(`{"schemaVersion":2,"mediaType":"${OCI_MANIFEST}","config":${config},"layers":[${layer}]}`));
+      return putManifest(ctx.base, REPO, 'upper-layer', rawManifest(config, layer));
     },
     verify: (ctx) => assertTagAbsent(ctx, 'upper-layer'),
   },
