@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { WharfConfig } from '@wharf/config';
+import { hostPort, listenHost, type WharfConfig } from '@wharf/config';
 import type { Logger, RunningRole } from '@wharf/observability';
 import { DEFAULT_API_ADDR, DEFAULT_API_TRUSTED_PROXIES } from './api.defaults.js';
 import { ApiModule } from './api.module.js';
@@ -21,10 +21,8 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
 
   const addr = config.api?.addr ?? DEFAULT_API_ADDR;
-  const colon = addr.lastIndexOf(':');
-  const host = addr.slice(0, colon) || '0.0.0.0';
-  const port = Number(addr.slice(colon + 1));
-  await app.listen(port, host);
+  const { host, port } = hostPort(addr);
+  await app.listen(port, listenHost(host));
   logger.info({ addr }, 'wharf api listening');
   return { name: 'api', stop: () => app.close() };
 }

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import type { RegistryEvents, StorageDriver } from '@wharf/registry-core';
+import { hostPort, listenHost } from '@wharf/config';
 import { requestIdFrom, type Logger } from '@wharf/observability';
 import { FailedLoginLimiter } from '@wharf/auth';
 import { createAuthenticator, createTokenEndpoint } from './auth/authenticator.factory.js';
@@ -132,9 +133,6 @@ function transportOptions(http: RegistrySettings['http']): Record<string, unknow
 
 function listenTarget(http: RegistrySettings['http']): { host?: string; port?: number; path?: string } {
   if (http.net === 'unix') return { path: http.addr };
-  const colon = http.addr.lastIndexOf(':');
-  const host = http.addr.slice(0, colon).replace(/^\[|\]$/g, '');
-  const port = Number(http.addr.slice(colon + 1));
-  // registry:2 reads ":5000" as every interface.
-  return { host: host === '' ? '0.0.0.0' : host, port };
+  const { host, port } = hostPort(http.addr);
+  return { host: listenHost(host), port };
 }

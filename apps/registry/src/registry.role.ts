@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { WharfConfig } from '@wharf/config';
+import { splitHostPort, type WharfConfig } from '@wharf/config';
 import type { Logger, RunningRole } from '@wharf/observability';
 import { EventPipeline } from '@wharf/queue';
 import { EVENTS_OFF, RegistryEvents } from '@wharf/registry-core';
@@ -42,6 +42,6 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
 
 /** registry:2's event `source.addr`: this host's name with the port the registry listens on. */
 function sourceAddr(addr: string): string {
-  const colon = addr.lastIndexOf(':');
-  return colon === -1 ? hostname() : `${hostname()}:${addr.slice(colon + 1)}`;
+  const parsed = splitHostPort(addr);
+  return parsed === undefined ? hostname() : `${hostname()}:${parsed.port}`;
 }

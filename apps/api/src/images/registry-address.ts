@@ -1,4 +1,4 @@
-import type { WharfConfig } from '@wharf/config';
+import { joinHostPort, reachableHost, splitHostPort, type WharfConfig } from '@wharf/config';
 
 /**
  * Where users reach the registry, for `docker pull` commands and event URLs: `http.host` when
@@ -13,10 +13,9 @@ export function registryHost(http: Pick<WharfConfig['http'], 'host' | 'addr'>): 
       return http.host.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
     }
   }
-  const colon = http.addr.lastIndexOf(':');
-  if (colon === -1) return 'localhost';
-  const host = http.addr.slice(0, colon);
-  return `${host === '' || host === '0.0.0.0' || host === '[::]' || host === '::' ? 'localhost' : host}:${http.addr.slice(colon + 1)}`;
+  const parsed = splitHostPort(http.addr);
+  if (parsed === undefined) return 'localhost';
+  return joinHostPort(reachableHost(parsed.host, 'localhost'), parsed.port);
 }
 
 /** The registry's absolute base URL (ending in '/', with http.prefix), as its own events carry it. */

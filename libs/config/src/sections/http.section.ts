@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { bool, choice, duration, headerMap, httpUrl, section, text, textList, unsupported } from '../config.fields.js';
 import type { HttpConfig, HttpTlsConfig } from '../config.types.js';
+import { splitHostPort } from '../host-port.js';
 import { cipherSuiteProblem } from './tls-cipher-suites.js';
 import { trustedProxies } from './trusted-proxies.js';
 
@@ -54,15 +55,10 @@ export const httpSection = section({
   // Wharf's own: registry:2 has no such key (it reads X-Forwarded-For from anyone).
   trustedproxies: trustedProxies(),
 }).superRefine((value, ctx) => {
-  if (value.net === 'tcp' && !isTcpAddress(value.addr)) {
+  if (value.net === 'tcp' && splitHostPort(value.addr) === undefined) {
     ctx.addIssue({ code: 'custom', path: ['addr'], message: 'expected host:port or :port, e.g. ":5000"' });
   }
 });
-
-function isTcpAddress(addr: string): boolean {
-  const match = /^(?:\[[0-9a-fA-F:.%\w]+\]|[^:[\]\s]*):(\d{1,5})$/.exec(addr);
-  return match !== null && Number(match[1]) <= 65_535;
-}
 
 /** "registry", "/registry" and "/registry/" all mean "/registry/"; nothing means "/". */
 export function normalisePrefix(prefix: string | undefined): string {
