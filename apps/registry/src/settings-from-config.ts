@@ -1,9 +1,12 @@
 import type { WharfConfig } from '@wharf/config';
-import { DEFAULT_REGISTRY_OPTIONS } from '@wharf/registry-core';
+import { ALL_INDEX_CHILDREN, DEFAULT_REGISTRY_OPTIONS, urlPolicy, type RegistryOptions } from '@wharf/registry-core';
+import { availableParallelism } from 'node:os';
 import type { RegistrySettings } from './registry-settings.js';
 
 const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 const MIN_PURGE_INTERVAL_MS = 60_000;
+// registry:2 uses GOMAXPROCS (the number of CPUs) when storage.tag.concurrencylimit is unset.
+const DEFAULT_TAG_CONCURRENCY = availableParallelism();
 
 /** Maps the registry:2-shaped configuration onto what the registry app uses. */
 export function settingsFromConfig(config: WharfConfig): RegistrySettings {
@@ -17,6 +20,7 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
       readOnly,
       maxManifestBytes: config.limits.maxManifestBytes,
       uploadExpiryMs: config.limits.uploadExpiryMs,
+      ...manifestRules(config),
     },
     // As registry:2: a read-only registry deletes nothing, abandoned uploads included.
     uploadPurging: {
@@ -49,6 +53,17 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
     ...(config.access === undefined ? {} : { access: config.access }),
     ...(config.tokenServer === undefined ? {} : { tokenServer: config.tokenServer }),
     failedLogins: config.failedLogins,
+  };
+}
+
+/** validation (URLs, index children) and storage.tag as the manifest service's rules. */
+export function manifestRules(config: WharfConfig): Pick<RegistryOptions, 'manifestUrls' | 'indexChildren' | 'tagLookupConcurrency'> {
+  const { validation } = config;
+  return {
+    manifestUrls: urlPolicy({ enabled: validation.enabled, ...validation.manifests.urls }),
+    // As registry:2 3.x, indexes.platforms applies with validation on; off, every child is checked (as 2.8).
+    indexChildren: validation.enabled ? validation.manifests.indexes : ALL_INDEX_CHILDREN,
+    tagLookupConcurrency: config.storage.tag.concurrencyLimit ?? DEFAULT_TAG_CONCURRENCY,
   };
 }
 

@@ -38,7 +38,7 @@ export interface StorageConfig {
   driver: StorageDriverConfig;
   delete: { enabled: boolean };
   maintenance: { uploadPurging: UploadPurgingConfig; readOnly: { enabled: boolean } };
-  /** blobDescriptor absent: no descriptor cache. `layerinfo` is read as blobdescriptor. */
+  /** blobDescriptor absent: no descriptor cache. `layerinfo` is read as blobdescriptor. blobDescriptorSize 0: unbounded. */
   cache: { blobDescriptor?: 'inmemory' | 'redis'; blobDescriptorSize: number };
   redirect: { disable: boolean };
   tag: { concurrencyLimit?: number };

@@ -5,6 +5,8 @@ export * from './reference.js';
 export * from './media-types.js';
 export * from './manifest/descriptor.js';
 export * from './manifest/manifest.parser.js';
+export * from './manifest/url-policy.js';
+export * from './manifest/index-children.policy.js';
 export * from './storage/storage-driver.js';
 export * from './storage/paths.js';
 export * from './services/registry-options.js';

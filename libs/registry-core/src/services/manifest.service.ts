@@ -4,6 +4,8 @@ import { digestBytes, parseDigest, type Digest } from '../digest.js';
 import { INDEX_MEDIA_TYPES } from '../media-types.js';
 import type { Descriptor } from '../manifest/descriptor.js';
 import { parseManifest, storedManifestMediaType, storedManifestReferences, type ParsedManifest } from '../manifest/manifest.parser.js';
+import { requiredChildren } from '../manifest/index-children.policy.js';
+import { assertUrlsAllowed } from '../manifest/url-policy.js';
 import type { EventContext } from '../events/event-context.js';
 import type { RegistryEvents } from '../events/registry-events.js';
 import { isValidTag, type ManifestReference } from '../reference.js';
@@ -42,7 +44,7 @@ export class ManifestService {
     private readonly blobs: BlobService,
     private readonly referrers: ReferrersService,
     private readonly guard: WriteGuard,
-    private readonly options: Pick<RegistryOptions, 'maxManifestBytes' | 'manifestCacheBytes'>,
+    private readonly options: Pick<RegistryOptions, 'maxManifestBytes' | 'manifestCacheBytes' | 'manifestUrls' | 'indexChildren' | 'tagLookupConcurrency'>,
     private readonly events: RegistryEvents,
   ) {
     this.links = new LinkStore(driver, 10_000);
@@ -117,6 +119,7 @@ export class ManifestService {
     if (reference.kind === 'digest' && reference.digest.value !== digest.value) {
       throw new RegistryError('DIGEST_INVALID', { expected: reference.digest.value, actual: digest.value });
     }
+    assertUrlsAllowed(parsed, this.options.manifestUrls);
     await this.assertReferencesPresent(name, parsed);
 
     if (!(await this.links.exists(paths.blobData(digest)))) {
@@ -153,13 +156,21 @@ export class ManifestService {
     if (subject) await this.referrers.remove(name, subject, digest);
     await this.links.remove(paths.revisionDir(name, digest));
     const untagged: string[] = [];
-    for (const tag of await this.links.children(paths.tags(name))) {
-      const current = await this.links.read(paths.tagCurrentLink(name, tag));
-      if (current?.value === digest.value) {
-        await this.links.remove(paths.tagDir(name, tag));
-        untagged.push(tag);
+    const tags = await this.links.children(paths.tags(name));
+    // Every tag link is read to find those naming the digest; storage.tag.concurrencylimit bounds how many at once.
+    let next = 0;
+    const lookup = async (): Promise<void> => {
+      while (next < tags.length) {
+        const tag = tags[next++]!;
+        const current = await this.links.read(paths.tagCurrentLink(name, tag));
+        if (current?.value === digest.value) {
+          await this.links.remove(paths.tagDir(name, tag));
+          untagged.push(tag);
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.tagLookupConcurrency, tags.length) }, lookup));
+    untagged.sort();
     if (ctx) await this.events.manifestDeleted(ctx, name, digest);
     return { digest, tags: untagged };
   }
@@ -190,7 +201,7 @@ export class ManifestService {
   private async assertReferencesPresent(name: string, parsed: ParsedManifest): Promise<void> {
     const checks = [
       ...parsed.blobs.map(async (d) => ((await this.blobs.isLinked(name, parseDigest(d.digest))) ? undefined : d.digest)),
-      ...parsed.manifests.map(async (d) =>
+      ...requiredChildren(parsed.manifests, this.options.indexChildren).map(async (d) =>
         (await this.links.exists(paths.revisionLink(name, parseDigest(d.digest)))) ? undefined : d.digest,
       ),
     ];
