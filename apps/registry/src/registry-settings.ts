@@ -34,6 +34,8 @@ export interface RegistrySettings {
     trustedProxies: string[];
   };
   log: { level: 'error' | 'warn' | 'info' | 'debug'; fields: Record<string, unknown>; accessLog: boolean };
+  /** catalog.maxentries and tags.maxtags: the largest `n` the listing APIs accept. */
+  listing: { maxCatalogEntries: number; maxTags: number };
   /** What goes into registry events besides what happened. */
   events: { includeReferences: boolean };
   /** Absent: an open registry. */

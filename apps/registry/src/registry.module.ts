@@ -89,8 +89,8 @@ export class RegistryModule implements OnApplicationBootstrap, BeforeApplication
             new ManifestService(d, b, r, g, settings.rules, e),
           inject: [STORAGE_DRIVER, BlobService, ReferrersService, WriteGuard, RegistryEvents],
         },
-        { provide: TagService, useFactory: (d: StorageDriver) => new TagService(d), inject: [STORAGE_DRIVER] },
-        { provide: CatalogService, useFactory: (d: StorageDriver) => new CatalogService(d), inject: [STORAGE_DRIVER] },
+        { provide: TagService, useFactory: (d: StorageDriver) => new TagService(d, { maxEntries: settings.listing.maxTags }), inject: [STORAGE_DRIVER] },
+        { provide: CatalogService, useFactory: (d: StorageDriver) => new CatalogService(d, { maxEntries: settings.listing.maxCatalogEntries }), inject: [STORAGE_DRIVER] },
         {
           provide: UploadPurger,
           useFactory: (d: StorageDriver, log: Logger) => (settings.uploadPurging.enabled ? uploadPurger(d, settings.uploadPurging, log) : null),

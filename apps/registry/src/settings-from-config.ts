@@ -48,6 +48,7 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
       trustedProxies: config.http.trustedProxies,
     },
     log: { level: config.log.level, fields: config.log.fields, accessLog: !config.log.accessLog.disabled },
+    listing: { maxCatalogEntries: config.catalog.maxEntries, maxTags: config.tags.maxTags },
     events: { includeReferences: config.notifications.events.includeReferences },
     ...(config.auth === undefined ? {} : { auth: config.auth }),
     ...(config.access === undefined ? {} : { access: config.access }),

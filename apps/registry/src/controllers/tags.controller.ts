@@ -18,10 +18,9 @@ export class TagsController {
     @Query('last') last: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const size = parsePageSize(n);
-    const page = await this.tags.list(name, { n: size, last });
+    const page = await this.tags.list(name, { n: parsePageSize(n), last });
     if (page.next !== undefined) {
-      reply.header('Link', this.urls.link(`v2/${name}/tags/list`, { n: String(size ?? page.items.length), last: page.next }));
+      reply.header('Link', this.urls.link(`v2/${name}/tags/list`, { n: String(page.size), last: page.next }));
     }
     reply.header('Content-Type', 'application/json; charset=utf-8').send(JSON.stringify({ name, tags: page.items }));
   }
