@@ -97,18 +97,21 @@ function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, 
       peerAddress.set(req, req.ip ?? req.raw.socket?.remoteAddress);
       done();
     });
+    // registry:2's per-request line and field names, so log pipelines built for it keep working.
     fastify.addHook('onResponse', (req, reply, done) => {
       logger.info(
         {
-          reqId: req.id,
-          method: req.method,
-          url: req.originalUrl,
-          status: reply.statusCode,
-          durationMs: Math.round(reply.elapsedTime * 100) / 100,
-          remoteAddr: peerAddress.get(req),
-          userAgent: req.headers['user-agent'],
+          'http.request.id': req.id,
+          'http.request.method': req.method,
+          'http.request.uri': req.originalUrl,
+          'http.request.host': req.headers.host ?? req.headers[':authority'],
+          'http.request.remoteaddr': peerAddress.get(req),
+          'http.request.useragent': req.headers['user-agent'],
+          'http.response.status': reply.statusCode,
+          'http.response.contenttype': reply.getHeader('content-type'),
+          'http.response.duration': `${Math.round(reply.elapsedTime * 1000) / 1000}ms`,
         },
-        'request',
+        'response completed',
       );
       done();
     });

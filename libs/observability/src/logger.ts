@@ -1,4 +1,5 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { formattingDestination, logrusLevel, type LogFormat } from './log-format.js';
 import { redactSecrets, redactText } from './log-redaction.js';
 
 export type { Logger } from 'pino';
@@ -9,14 +10,19 @@ export interface LoggerOptions {
   fields?: Record<string, unknown>;
   /** Where lines go; stdout by default. */
   destination?: NodeJS.WritableStream;
+  /** log.formatter: registry:2's line formats (see log-format.ts); absent: pino's own JSON lines. */
+  format?: LogFormat;
 }
 
 /**
- * The one logger factory: JSON lines (pino), one object per event, with the
+ * The one logger factory: one line per event (pino, rendered as log.formatter asks), with the
  * request id bound per request. Secrets never reach the output: every logged
  * object and message passes through log-redaction.ts first.
  */
 export function createLogger(options: LoggerOptions): Logger {
+  const format = options.format;
+  const destination =
+    format === undefined ? options.destination : formattingDestination(options.destination ?? process.stdout, format);
   return pino(
     {
       level: options.level,
@@ -28,8 +34,8 @@ export function createLogger(options: LoggerOptions): Logger {
           return method.apply(this, clean as Parameters<typeof method>);
         },
       },
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: { level: (label) => ({ level: format === undefined ? label : logrusLevel(label) }) },
     },
-    options.destination,
+    destination as NodeJS.WritableStream | undefined,
   );
 }
