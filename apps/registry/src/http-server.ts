@@ -13,6 +13,8 @@ import { frameworkErrorHandler } from './http/bad-url.handler.js';
 import { rewriteRegistryUrl } from './http/route-rewrite.js';
 import { applyServerLimits, clientErrorHandler, cutIdleBodies, refuseOversizedHttp2Heads, serverLimitOptions } from './http/request-limits.js';
 import { enforceClientAuth, tlsServerOptions } from './http/tls.options.js';
+import { refuseWhileUnhealthy } from './health/health.gate.js';
+import type { HealthStatus } from './health/health.monitor.js';
 import { RegistryModule } from './registry.module.js';
 import type { RegistrySettings } from './registry-settings.js';
 
@@ -24,7 +26,13 @@ export interface RunningRegistry {
 }
 
 /** Builds and starts the registry HTTP server. */
-export async function startRegistry(settings: RegistrySettings, driver: StorageDriver, events: RegistryEvents, logger: Logger): Promise<RunningRegistry> {
+export async function startRegistry(
+  settings: RegistrySettings,
+  driver: StorageDriver,
+  events: RegistryEvents,
+  logger: Logger,
+  health?: HealthStatus,
+): Promise<RunningRegistry> {
   const adapter = new FastifyAdapter({
     ...transportOptions(settings.http),
     rewriteUrl: (req: IncomingMessage) => rewriteRegistryUrl(req.url ?? '/', settings.http.prefix),
@@ -56,6 +64,7 @@ export async function startRegistry(settings: RegistrySettings, driver: StorageD
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  if (health !== undefined) refuseWhileUnhealthy(fastify, health);
   configureFastify(fastify, settings, logger, tokenEndpoint);
   applyServerLimits(fastify.server as unknown as HttpServer, settings.http);
   if (settings.http.tls) enforceClientAuth(fastify.server as unknown as TlsServer, settings.http.tls);

@@ -3,10 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { splitHostPort, type WharfConfig } from '@wharf/config';
 import type { Logger, RunningRole } from '@wharf/observability';
-import { EventPipeline } from '@wharf/queue';
+import { createMetricsHandler, EventPipeline, PipelineMetrics } from '@wharf/queue';
+import { Registry } from 'prom-client';
 import { EVENTS_OFF, RegistryEvents } from '@wharf/registry-core';
 import { createStorageDriver } from '@wharf/storage-drivers';
 import { startDebugServer } from './debug-server.js';
+import { healthChecks } from './health/health-checks.factory.js';
+import { HealthMonitor } from './health/health.monitor.js';
 import { startRegistry } from './http-server.js';
 import { settingsFromConfig } from './settings-from-config.js';
 
@@ -16,23 +19,32 @@ import { settingsFromConfig } from './settings-from-config.js';
  */
 export async function start(config: WharfConfig, logger: Logger): Promise<RunningRole> {
   const settings = settingsFromConfig(config);
-  const pipeline = await EventPipeline.start(config, logger);
+  // One Prometheus registry for everything the debug server shows.
+  const metrics = new Registry();
+  const pipeline = await EventPipeline.start(config, logger, { metrics: new PipelineMetrics(metrics) });
   const events = new RegistryEvents(pipeline?.sink ?? EVENTS_OFF, {
     source: { addr: sourceAddr(settings.http.addr), instanceID: randomUUID() },
     ...settings.events,
   });
-  const registry = await startRegistry(settings, createStorageDriver(settings.storage), events, logger);
+  const driver = createStorageDriver(settings.storage);
+  const health = new HealthMonitor(healthChecks(config.health, driver));
+  const registry = await startRegistry(settings, driver, events, logger, health);
   const { debug } = config.http;
   const debugServer =
-    pipeline && debug.addr !== undefined && debug.prometheus.enabled
-      ? await startDebugServer(debug.addr, debug.prometheus.path, pipeline.metricsHandler())
-      : undefined;
+    debug.addr === undefined
+      ? undefined
+      : await startDebugServer(
+          debug.addr,
+          health,
+          debug.prometheus.enabled ? { path: debug.prometheus.path, handler: createMetricsHandler(metrics) } : undefined,
+        );
   return {
     name: 'registry',
     stop: async () => {
       logger.info({ drainTimeoutMs: settings.http.drainTimeoutMs }, 'registry: draining requests');
       await registry.close();
       debugServer?.close();
+      await health.stop();
       // After the last request: every event it spooled gets its chance to reach Redis now.
       await pipeline?.stop();
     },

@@ -118,7 +118,7 @@ export class EventPipeline {
 
   /** Serves `metrics` in the Prometheus text format (mount at http.debug.prometheus.path). */
   metricsHandler(): ReturnType<typeof createMetricsHandler> {
-    return createMetricsHandler(this.metrics);
+    return createMetricsHandler(this.metrics.registry);
   }
 
   /**
