@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@wharf/queue';
 import { InternalConsumer, internalQueueName } from '@wharf/events';
 import type { Logger } from '@wharf/observability';
 import { CountedEventsProcessor } from './counted-events.processor.js';
@@ -8,7 +8,7 @@ import type { CounterService } from './counter.service.js';
 import { COUNTER_LOGGER, COUNTER_SERVICE } from './counter.tokens.js';
 
 export interface CounterModuleOptions {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   service: CounterService;
   logger: Logger;

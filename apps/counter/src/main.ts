@@ -2,9 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, type WharfConfig } from '@wharf/config';
 import { acquireDataSource } from '@wharf/db';
-import { QUEUE_PREFIX } from '@wharf/events';
 import type { Logger, RunningRole } from '@wharf/observability';
-import { createRedisConnection } from '@wharf/queue';
+import { createRedisConnection, queuePrefix } from '@wharf/queue';
 import { CounterModule } from './counter.module.js';
 import { CounterService, DEFAULT_COUNTER_SERVICE_OPTIONS } from './counter.service.js';
 import { CountingPolicy } from './counting-policy.js';
@@ -52,7 +51,7 @@ export async function start(config: WharfConfig, logger: Logger, options: Counte
   let app;
   try {
     app = await NestFactory.createApplicationContext(
-      CounterModule.forRoot({ connection, prefix: options.prefix ?? QUEUE_PREFIX, service, logger: log }),
+      CounterModule.forRoot({ connection, prefix: options.prefix ?? queuePrefix(config.redis), service, logger: log }),
       { logger: false },
     );
   } catch (error) {

@@ -7,9 +7,9 @@ import {
   WebhookSubscriptionsRepository,
   type WebhookDeliveryJob,
 } from '@wharf/db';
-import { InternalConsumer, internalQueueName, QUEUE_PREFIX, type RegistryEvent } from '@wharf/events';
+import { InternalConsumer, internalQueueName, type RegistryEvent } from '@wharf/events';
 import type { Logger, RunningRole } from '@wharf/observability';
-import { closeConnection, createRedisConnection } from '@wharf/queue';
+import { closeConnection, createRedisConnection, queuePrefix } from '@wharf/queue';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { DeliveryFailedError } from './delivery-failed.error.js';
 import { EventRouterProcessor } from './event-router.processor.js';
@@ -54,7 +54,7 @@ export async function startDeployer(config: WharfConfig, logger: Logger, options
     ]);
   }
   const log = logger.child({ role: 'deployer' });
-  const prefix = options.prefix ?? QUEUE_PREFIX;
+  const prefix = options.prefix ?? queuePrefix(config.redis);
   const settings = config.webhooks;
 
   const lease = await acquireDataSource(config.database, { applicationName: 'wharf-deployer', log });

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@wharf/queue';
 import { InternalConsumer, internalQueueName } from '@wharf/events';
 import type { Logger } from '@wharf/observability';
 import type { EventDocument } from '@wharf/search';
@@ -11,7 +11,7 @@ import { EVENT_BATCHER, LOGGER } from './indexer.tokens.js';
 /** The indexer role: one BullMQ worker on the indexer queue feeding the bulk batcher. */
 @Module({})
 export class IndexerModule {
-  static forRoot(deps: { connection: Redis; prefix: string; batcher: BulkBatcher<EventDocument>; logger: Logger }): DynamicModule {
+  static forRoot(deps: { connection: RedisConnection; prefix: string; batcher: BulkBatcher<EventDocument>; logger: Logger }): DynamicModule {
     return {
       module: IndexerModule,
       // registerQueue also brings in the explorer that starts the @Processor worker

@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, type WharfConfig } from '@wharf/config';
-import { QUEUE_PREFIX } from '@wharf/events';
 import type { Logger, RunningRole } from '@wharf/observability';
-import { closeConnection, createRedisConnection } from '@wharf/queue';
+import { closeConnection, createRedisConnection, queuePrefix } from '@wharf/queue';
 import {
   assertIndexPrefix,
   createSearchClient,
@@ -95,9 +94,9 @@ export async function start(config: WharfConfig, logger: Logger, options: Indexe
   const connection = createRedisConnection(config.redis, 'worker');
   // ioredis reconnects by itself; the event only says so
   connection.on('error', (err: Error) => log.debug({ err: err.message }, 'indexer: redis connection error'));
-  const app = await NestFactory.createApplicationContext(IndexerModule.forRoot({ connection, prefix: options.prefix ?? QUEUE_PREFIX, batcher, logger: log }), { logger: false });
+  const app = await NestFactory.createApplicationContext(IndexerModule.forRoot({ connection, prefix: options.prefix ?? queuePrefix(config.redis), batcher, logger: log }), { logger: false });
   await app.init();
-  log.info({ prefix, queuePrefix: options.prefix ?? QUEUE_PREFIX }, 'indexer started');
+  log.info({ prefix, queuePrefix: options.prefix ?? queuePrefix(config.redis) }, 'indexer started');
 
   return {
     name: 'indexer',

@@ -222,12 +222,12 @@ export interface NotificationsConfig {
  * (go-redis UniversalOptions: `addrs`, `maxidleconns`, `poolsize`, `connmaxidletime`, …).
  */
 export interface RedisConfig {
+  /** One address; several: a Redis Cluster; with masterName: the Sentinels. */
   addrs: string[];
   username?: string;
   password?: string;
   db: number;
   clientName?: string;
-  protocol?: number;
   masterName?: string;
   sentinelUsername?: string;
   sentinelPassword?: string;
@@ -237,25 +237,17 @@ export interface RedisConfig {
   dialTimeoutMs?: number;
   readTimeoutMs?: number;
   writeTimeoutMs?: number;
-  contextTimeoutEnabled: boolean;
   pool: {
     /** 3.x poolsize. */
     size?: number;
-    fifo: boolean;
-    timeoutMs?: number;
-    minIdle?: number;
     /** 2.8 pool.maxidle or 3.x maxidleconns. */
     maxIdle?: number;
     /** 2.8 pool.maxactive or 3.x maxactiveconns. */
     maxActive?: number;
     /** 2.8 pool.idletimeout or 3.x connmaxidletime. */
     idleTimeoutMs?: number;
-    maxLifetimeMs?: number;
   };
-  cluster: { maxRedirects?: number; readOnly: boolean; routeByLatency: boolean; routeRandomly: boolean };
-  disableIdentity: boolean;
-  identitySuffix?: string;
-  unstableResp3: boolean;
+  cluster: { maxRedirects?: number; readOnly: boolean; routeRandomly: boolean };
   /** enabled is true when set so, or when any certificate, key or CA is given. */
   tls: { enabled: boolean; certificate?: string; key?: string; rootCAs: string[] };
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 
 export interface BreakerState {
   consecutiveFailures: number;
@@ -16,7 +16,7 @@ export class EndpointBreaker {
   readonly key: string;
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisConnection,
     prefix: string,
     queueName: string,
     readonly threshold: number,

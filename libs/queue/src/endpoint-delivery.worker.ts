@@ -2,7 +2,7 @@ import type { NotificationEndpointConfig } from '@wharf/config';
 import { QUEUE_PREFIX, endpointQueueName, type RegistryEvent } from '@wharf/events';
 import type { Logger } from '@wharf/observability';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import { EndpointBreaker } from './endpoint-breaker.js';
 import { EndpointSender, type SendOutcome } from './endpoint-sender.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
@@ -10,7 +10,7 @@ import type { PipelineMetrics } from './pipeline-metrics.js';
 export interface EndpointDeliveryWorkerOptions {
   endpoint: NotificationEndpointConfig;
   /** A `worker` connection (maxRetriesPerRequest: null); BullMQ duplicates it for blocking reads. */
-  connection: Redis;
+  connection: RedisConnection;
   logger: Logger;
   prefix?: string;
   metrics?: PipelineMetrics;
@@ -74,7 +74,7 @@ export class EndpointDeliveryWorker {
       // every failed reconnect is an 'error'; one line per 30 s is enough while Redis is away
       if (Date.now() - lastRedisLog < 30_000) return;
       lastRedisLog = Date.now();
-      options.logger.warn({ err: err.message, endpoint: endpoint.name }, 'endpoint worker: Redis error');
+      options.logger.warn({ err: err.message, endpoint: endpoint.name }, 'endpoint worker: RedisConnection error');
     });
   }
 

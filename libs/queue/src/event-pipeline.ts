@@ -1,8 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type { WharfConfig } from '@wharf/config';
-import { QUEUE_PREFIX } from '@wharf/events';
 import type { Logger } from '@wharf/observability';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import { EndpointDeliveryWorker } from './endpoint-delivery.worker.js';
 import { EventLog } from './event-log.js';
 import { EventPublisher } from './event-publisher.js';
@@ -13,7 +12,7 @@ import { PipelineMetrics } from './pipeline-metrics.js';
 import { QueueCatalog } from './queue-catalog.js';
 import { QueueHealthService } from './queue-health.service.js';
 import { queueRoutes } from './queue-routes.js';
-import { createRedisConnection } from './redis-connection.js';
+import { createRedisConnection, queuePrefix } from './redis-connection.js';
 import { resolveSpoolDirectory, type SpoolDirectory } from './spool-directory.js';
 import { SpoolForwarder } from './spool-forwarder.js';
 
@@ -49,7 +48,7 @@ export class EventPipeline {
     private readonly forwarder: SpoolForwarder,
     private readonly workers: EndpointDeliveryWorker[],
     private readonly catalog: QueueCatalog,
-    private readonly connections: Redis[],
+    private readonly connections: RedisConnection[],
     private readonly drainMs: number,
     private readonly logger: Logger,
   ) {}
@@ -62,7 +61,7 @@ export class EventPipeline {
       }
       return undefined;
     }
-    const prefix = options.prefix ?? QUEUE_PREFIX;
+    const prefix = options.prefix ?? queuePrefix(config.redis);
     const metrics = options.metrics ?? new PipelineMetrics();
     const spoolDirectory =
       options.spoolDirectory !== undefined ? { directory: options.spoolDirectory, temporary: false } : await resolveSpoolDirectory(config);
@@ -142,7 +141,7 @@ export class EventPipeline {
 }
 
 /** QUIT when Redis answers; a connection still trying to reconnect is simply dropped. */
-export async function closeConnection(connection: Redis, timeoutMs = 1_000): Promise<void> {
+export async function closeConnection(connection: RedisConnection, timeoutMs = 1_000): Promise<void> {
   if (connection.status === 'ready') {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([

@@ -1,7 +1,7 @@
 import { EVENT_JOB_NAME, QUEUE_PREFIX, type RegistryEvent } from '@wharf/events';
 import type { Logger } from '@wharf/observability';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import type { EventLog } from './event-log.js';
 import type { EventSpool } from './event-spool.js';
 import { queueJobId } from './job-ids.js';
@@ -12,7 +12,7 @@ import type { SpoolPosition } from './spool-files.js';
 export interface SpoolForwarderOptions {
   spool: EventSpool;
   /** A `producer` connection (fails fast while Redis is away). */
-  connection: Redis;
+  connection: RedisConnection;
   routes: readonly QueueRoute[];
   eventLog?: EventLog;
   logger: Logger;
@@ -214,13 +214,13 @@ export class SpoolForwarder {
     this.lastErrorLog = now;
     this.options.logger.warn(
       { err: err instanceof Error ? err.message : String(err) },
-      'event forwarder: Redis unavailable; events stay spooled on disk and are forwarded when it answers',
+      'event forwarder: RedisConnection unavailable; events stay spooled on disk and are forwarded when it answers',
     );
   }
 
   private setRedisUp(up: boolean): void {
     if (this.redisUp === up) return;
-    if (up && this.redisUp === false) this.options.logger.info('event forwarder: Redis answers again; forwarding the spooled events');
+    if (up && this.redisUp === false) this.options.logger.info('event forwarder: RedisConnection answers again; forwarding the spooled events');
     this.redisUp = up;
     this.options.metrics?.forwarderRedisUp.set(up ? 1 : 0);
   }
