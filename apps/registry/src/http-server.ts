@@ -3,7 +3,7 @@ import type { Server as TlsServer } from 'node:tls';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
-import type { RegistryEvents, StorageDriver } from '@wharf/registry-core';
+import type { BlobDescriptorCache, RegistryEvents, StorageDriver } from '@wharf/registry-core';
 import { hostPort, listenHost } from '@wharf/config';
 import { requestIdFrom, type Logger } from '@wharf/observability';
 import { FailedLoginLimiter } from '@wharf/auth';
@@ -31,7 +31,7 @@ export async function startRegistry(
   driver: StorageDriver,
   events: RegistryEvents,
   logger: Logger,
-  health?: HealthStatus,
+  extras: { health?: HealthStatus; blobCache?: BlobDescriptorCache } = {},
 ): Promise<RunningRegistry> {
   const adapter = new FastifyAdapter({
     ...transportOptions(settings.http),
@@ -58,13 +58,13 @@ export async function startRegistry(
   );
   const authenticator = await createAuthenticator(settings, limiter, logger);
   const tokenEndpoint = await createTokenEndpoint(settings, limiter, logger);
-  const app = await NestFactory.create<NestFastifyApplication>(RegistryModule.forRoot(settings, driver, events, logger, authenticator), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(RegistryModule.forRoot(settings, driver, events, logger, authenticator, extras.blobCache), adapter, {
     logger: false,
     bodyParser: false,
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  if (health !== undefined) refuseWhileUnhealthy(fastify, health);
+  if (extras.health !== undefined) refuseWhileUnhealthy(fastify, extras.health);
   configureFastify(fastify, settings, logger, tokenEndpoint);
   applyServerLimits(fastify.server as unknown as HttpServer, settings.http);
   if (settings.http.tls) enforceClientAuth(fastify.server as unknown as TlsServer, settings.http.tls);

@@ -10,6 +10,8 @@ import {
   UploadPurger,
   UploadService,
   WriteGuard,
+  NO_BLOB_DESCRIPTOR_CACHE,
+  type BlobDescriptorCache,
   type StorageDriver,
 } from '@wharf/registry-core';
 import type { Logger } from '@wharf/observability';
@@ -54,6 +56,7 @@ export class RegistryModule implements OnApplicationBootstrap, BeforeApplication
     events: RegistryEvents,
     logger: Logger,
     authenticator: RegistryAuthenticator | null = null,
+    blobCache: BlobDescriptorCache = NO_BLOB_DESCRIPTOR_CACHE,
   ): DynamicModule {
     return {
       module: RegistryModule,
@@ -74,7 +77,7 @@ export class RegistryModule implements OnApplicationBootstrap, BeforeApplication
         { provide: RegistryEvents, useValue: events },
         {
           provide: BlobService,
-          useFactory: (d: StorageDriver, g: WriteGuard, e: RegistryEvents) => new BlobService(d, g, e),
+          useFactory: (d: StorageDriver, g: WriteGuard, e: RegistryEvents) => new BlobService(d, g, e, blobCache),
           inject: [STORAGE_DRIVER, WriteGuard, RegistryEvents],
         },
         {

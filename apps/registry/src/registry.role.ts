@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { splitHostPort, type WharfConfig } from '@wharf/config';
 import type { Logger, RunningRole } from '@wharf/observability';
-import { createMetricsHandler, EventPipeline, PipelineMetrics } from '@wharf/queue';
+import { closeConnection, createMetricsHandler, EventPipeline, PipelineMetrics } from '@wharf/queue';
 import { Registry } from 'prom-client';
 import { EVENTS_OFF, RegistryEvents } from '@wharf/registry-core';
 import { createStorageDriver } from '@wharf/storage-drivers';
+import { createBlobDescriptorCache } from './cache/blob-descriptor-cache.factory.js';
 import { startDebugServer } from './debug-server.js';
 import { healthChecks } from './health/health-checks.factory.js';
 import { HealthMonitor } from './health/health.monitor.js';
@@ -28,7 +29,8 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
   });
   const driver = createStorageDriver(settings.storage);
   const health = new HealthMonitor(healthChecks(config.health, driver));
-  const registry = await startRegistry(settings, driver, events, logger, health);
+  const blobCache = createBlobDescriptorCache(config, metrics, logger);
+  const registry = await startRegistry(settings, driver, events, logger, { health, blobCache: blobCache.cache });
   const { debug } = config.http;
   const debugServer =
     debug.addr === undefined
@@ -45,6 +47,7 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
       await registry.close();
       debugServer?.close();
       await health.stop();
+      if (blobCache.connection !== undefined) await closeConnection(blobCache.connection);
       // After the last request: every event it spooled gets its chance to reach Redis now.
       await pipeline?.stop();
     },

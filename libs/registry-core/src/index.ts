@@ -11,6 +11,8 @@ export * from './storage/storage-driver.js';
 export * from './storage/paths.js';
 export * from './services/registry-options.js';
 export * from './services/write-guard.js';
+export * from './cache/blob-descriptor.cache.js';
+export * from './cache/inmemory-blob-descriptor.cache.js';
 export * from './services/blob.service.js';
 export * from './services/upload.service.js';
 export * from './services/manifest.service.js';

@@ -155,6 +155,8 @@ export class ManifestService {
     const subject = manifest && subjectOf(manifest.bytes);
     if (subject) await this.referrers.remove(name, subject, digest);
     await this.links.remove(paths.revisionDir(name, digest));
+    // A manifest is also a blob of its repository (HEAD /blobs/<digest>): no cached answer may outlive it.
+    await this.blobs.forget(name, digest);
     const untagged: string[] = [];
     const tags = await this.links.children(paths.tags(name));
     // Every tag link is read to find those naming the digest; storage.tag.concurrencylimit bounds how many at once.
