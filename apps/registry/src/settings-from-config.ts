@@ -57,13 +57,14 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
   };
 }
 
-/** validation (URLs, index children) and storage.tag as the manifest service's rules. */
-export function manifestRules(config: WharfConfig): Pick<RegistryOptions, 'manifestUrls' | 'indexChildren' | 'tagLookupConcurrency'> {
+/** validation (URLs, index children), policy (classes) and storage.tag as the manifest service's rules. */
+export function manifestRules(config: WharfConfig): Pick<RegistryOptions, 'manifestUrls' | 'indexChildren' | 'manifestClasses' | 'tagLookupConcurrency'> {
   const { validation } = config;
   return {
     manifestUrls: urlPolicy({ enabled: validation.enabled, ...validation.manifests.urls }),
     // As registry:2 3.x, indexes.platforms applies with validation on; off, every child is checked (as 2.8).
     indexChildren: validation.enabled ? validation.manifests.indexes : ALL_INDEX_CHILDREN,
+    manifestClasses: config.policy.repository.classes,
     tagLookupConcurrency: config.storage.tag.concurrencyLimit ?? DEFAULT_TAG_CONCURRENCY,
   };
 }

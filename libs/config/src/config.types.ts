@@ -18,7 +18,6 @@ export interface LogConfig {
   /** Static fields added to every log line. */
   fields: Record<string, unknown>;
   accessLog: { disabled: boolean };
-  reportCaller: boolean;
 }
 
 export type StorageDriverConfig =
@@ -81,7 +80,6 @@ export interface HttpConfig {
   /** The debug server runs only when addr is set. */
   debug: { addr?: string; prometheus: { enabled: boolean; path: string } };
   http2: { disabled: boolean };
-  h2c: { enabled: boolean };
   /** http.trustedproxies: peers (addresses, CIDRs, loopback…) whose X-Forwarded-For names the client; default none. */
   trustedProxies: string[];
 }
@@ -363,7 +361,6 @@ export interface WharfConfig {
   redis?: RedisConfig;
   health: HealthConfig;
   validation: ValidationConfig;
-  compatibility: { schema1: { enabled: boolean; signingKeyFile?: string } };
   /** Default 1000 each. */
   catalog: { maxEntries: number };
   tags: { maxTags: number };

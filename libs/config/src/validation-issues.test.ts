@@ -27,7 +27,7 @@ describe('registry:2 features Wharf does not support', () => {
   test('reporting (Bugsnag, New Relic)', () => {
     rejectsWith(
       `${MINIMAL}reporting:\n  bugsnag:\n    apikey: k\n`,
-      'reporting: error reporting to Bugsnag or New Relic is not supported by Wharf; remove this section',
+      'reporting: Bugsnag and New Relic error reporting is gone (registry:2 3.x removed it too) and Wharf has none; remove this section',
     );
   });
 

@@ -7,6 +7,7 @@ export * from './manifest/descriptor.js';
 export * from './manifest/manifest.parser.js';
 export * from './manifest/url-policy.js';
 export * from './manifest/index-children.policy.js';
+export * from './manifest/manifest-class.policy.js';
 export * from './storage/storage-driver.js';
 export * from './storage/paths.js';
 export * from './services/registry-options.js';

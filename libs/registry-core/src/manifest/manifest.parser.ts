@@ -20,6 +20,8 @@ export interface ParsedManifest {
   mediaType: string;
   /** Blobs that must already be in the repository (config and layers not fetched from URLs). */
   blobs: Descriptor[];
+  /** An image's config descriptor (absent for indexes). */
+  config?: Descriptor;
   /** Layers whose `urls` the registry checks against validation.manifests.urls (see url-policy.ts). */
   urlLayers: { where: string; descriptor: Descriptor }[];
   /** Child manifests of an index that must already be in the repository. */
@@ -101,6 +103,7 @@ function parseImage(doc: Json, mediaType: string): ParsedManifest {
   });
   return {
     mediaType,
+    config,
     blobs,
     urlLayers,
     manifests: [],

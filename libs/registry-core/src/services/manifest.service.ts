@@ -6,6 +6,7 @@ import type { Descriptor } from '../manifest/descriptor.js';
 import { parseManifest, storedManifestMediaType, storedManifestReferences, type ParsedManifest } from '../manifest/manifest.parser.js';
 import { requiredChildren } from '../manifest/index-children.policy.js';
 import { assertUrlsAllowed } from '../manifest/url-policy.js';
+import { assertManifestClassAllowed } from '../manifest/manifest-class.policy.js';
 import type { EventContext } from '../events/event-context.js';
 import type { RegistryEvents } from '../events/registry-events.js';
 import { isValidTag, type ManifestReference } from '../reference.js';
@@ -44,7 +45,7 @@ export class ManifestService {
     private readonly blobs: BlobService,
     private readonly referrers: ReferrersService,
     private readonly guard: WriteGuard,
-    private readonly options: Pick<RegistryOptions, 'maxManifestBytes' | 'manifestCacheBytes' | 'manifestUrls' | 'indexChildren' | 'tagLookupConcurrency'>,
+    private readonly options: Pick<RegistryOptions, 'maxManifestBytes' | 'manifestCacheBytes' | 'manifestUrls' | 'indexChildren' | 'manifestClasses' | 'tagLookupConcurrency'>,
     private readonly events: RegistryEvents,
   ) {
     this.links = new LinkStore(driver, 10_000);
@@ -119,6 +120,7 @@ export class ManifestService {
     if (reference.kind === 'digest' && reference.digest.value !== digest.value) {
       throw new RegistryError('DIGEST_INVALID', { expected: reference.digest.value, actual: digest.value });
     }
+    assertManifestClassAllowed(parsed, this.options.manifestClasses);
     assertUrlsAllowed(parsed, this.options.manifestUrls);
     await this.assertReferencesPresent(name, parsed);
 

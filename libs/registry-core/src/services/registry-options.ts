@@ -15,6 +15,8 @@ export interface RegistryOptions {
   manifestUrls: UrlPolicy;
   /** validation.manifests.indexes: which children of an index must exist. */
   indexChildren: IndexChildPolicy;
+  /** policy.repository.classes: manifest classes (image, plugin) that may be pushed; empty: any. */
+  manifestClasses: readonly string[];
   /** storage.tag.concurrencylimit: tag links read at once when a manifest delete looks for its tags. */
   tagLookupConcurrency: number;
 }
@@ -27,5 +29,6 @@ export const DEFAULT_REGISTRY_OPTIONS: RegistryOptions = {
   uploadExpiryMs: 0,
   manifestUrls: ANY_HTTP_URL,
   indexChildren: ALL_INDEX_CHILDREN,
+  manifestClasses: [],
   tagLookupConcurrency: 8,
 };
