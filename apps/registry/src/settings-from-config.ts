@@ -75,5 +75,7 @@ export function manifestRules(config: WharfConfig): Pick<RegistryOptions, 'manif
  */
 export function storageSettingsFromConfig(config: WharfConfig): RegistrySettings['storage'] {
   const driver = config.storage.driver;
-  return driver.name === 'filesystem' ? { driver: 'filesystem', rootDirectory: driver.rootDirectory } : { driver: 'inmemory' };
+  return driver.name === 'filesystem'
+    ? { driver: 'filesystem', rootDirectory: driver.rootDirectory, maxThreads: driver.maxThreads }
+    : { driver: 'inmemory' };
 }

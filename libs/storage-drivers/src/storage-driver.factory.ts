@@ -1,9 +1,13 @@
 import type { StorageDriver } from '@wharf/registry-core';
 import { FilesystemDriver } from './filesystem.driver.js';
 import { InMemoryDriver } from './inmemory.driver.js';
+import { RegulatedDriver } from './regulated.driver.js';
 
 /** Which driver to open, in the drivers' own terms (the registry and the api map the config onto it). */
-export type StorageSettings = { driver: 'filesystem'; rootDirectory: string } | { driver: 'inmemory' };
+export type StorageSettings =
+  /** maxThreads: storage.filesystem.maxthreads, calls in progress at once (absent: no bound). */
+  | { driver: 'filesystem'; rootDirectory: string; maxThreads?: number }
+  | { driver: 'inmemory' };
 
 // inmemory storage belongs to the process, as in registry:2: every role hosted in it (registry, api)
 // must see the same blobs, so they share one driver.
@@ -12,8 +16,10 @@ let processMemory: InMemoryDriver | undefined;
 /** The storage a configuration names; roles in one process opening the same settings see the same data. */
 export function createStorageDriver(storage: StorageSettings): StorageDriver {
   switch (storage.driver) {
-    case 'filesystem':
-      return new FilesystemDriver(storage.rootDirectory);
+    case 'filesystem': {
+      const driver = new FilesystemDriver(storage.rootDirectory);
+      return storage.maxThreads === undefined ? driver : new RegulatedDriver(driver, storage.maxThreads);
+    }
     case 'inmemory':
       processMemory ??= new InMemoryDriver();
       return processMemory;
