@@ -10,6 +10,7 @@ import { FailedLoginLimiter } from '@wharf/auth';
 import { createAuthenticator, createTokenEndpoint } from './auth/authenticator.factory.js';
 import type { TokenEndpoint } from './auth/token-endpoint.js';
 import { frameworkErrorHandler } from './http/bad-url.handler.js';
+import { cleartextHttp2ServerFactory } from './http/h2c.server.js';
 import { rewriteRegistryUrl } from './http/route-rewrite.js';
 import { applyServerLimits, clientErrorHandler, cutIdleBodies, refuseOversizedHttp2Heads, serverLimitOptions } from './http/request-limits.js';
 import { enforceClientAuth, tlsServerOptions } from './http/tls.options.js';
@@ -73,7 +74,7 @@ export async function startRegistry(
   await (path !== undefined ? app.listen(path) : app.listen(port!, host!));
   const scheme = settings.http.tls ? 'https' : 'http';
   const address = path ?? `${scheme}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  logger.info({ address, storage: driver.name, prefix: settings.http.prefix, http2: settings.http.http2 }, 'wharf registry listening');
+  logger.info({ address, storage: driver.name, prefix: settings.http.prefix, http2: settings.http.http2, h2c: settings.http.h2c }, 'wharf registry listening');
 
   return {
     address,
@@ -131,12 +132,13 @@ function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, 
 }
 
 /**
- * Plain HTTP/1.1, HTTPS, or HTTPS with HTTP/2 offered by ALPN beside HTTP/1.1 (older clients
+ * Plain HTTP/1.1 (with h2c: and cleartext HTTP/2), HTTPS, or HTTPS with HTTP/2 offered by ALPN beside HTTP/1.1 (older clients
  * and curl --http1.1 keep working). Draining: idle HTTP/1.1 sockets are closed at shutdown;
  * HTTP/2 sessions get a GOAWAY and finish their streams.
  */
 function transportOptions(http: RegistrySettings['http']): Record<string, unknown> {
   const limits = serverLimitOptions(http);
+  if (!http.tls && http.h2c) return { serverFactory: cleartextHttp2ServerFactory(limits), forceCloseConnections: 'idle' };
   if (!http.tls) return { http: limits, forceCloseConnections: 'idle' };
   const https = { ...tlsServerOptions(http.tls), ...limits };
   if (!http.http2) return { https, forceCloseConnections: 'idle' };

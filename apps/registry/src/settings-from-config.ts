@@ -40,8 +40,9 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
       // registry:2 cuts in-flight requests when draintimeout is unset; Wharf gives them a moment.
       drainTimeoutMs: config.http.drainTimeoutMs || DEFAULT_DRAIN_TIMEOUT_MS,
       ...(config.http.tls === undefined ? {} : { tls: config.http.tls }),
-      // As registry:2, http.http2 only matters with TLS; cleartext HTTP/2 (h2c) is not served.
+      // As registry:2, http.http2 only matters with TLS and http.h2c only without (ALPN decides there).
       http2: config.http.tls !== undefined && !config.http.http2.disabled,
+      h2c: config.http.tls === undefined && config.http.h2c.enabled,
       maxHeaderBytes: config.limits.maxHeaderBytes,
       headerTimeoutMs: config.limits.headerTimeoutMs,
       bodyIdleTimeoutMs: config.limits.bodyIdleTimeoutMs,

@@ -149,6 +149,7 @@ describe('http', () => {
       },
       debug: { addr: 'localhost:5001', prometheus: { enabled: true, path: '/prom' } },
       http2: { disabled: true },
+      h2c: { enabled: false },
       trustedProxies: [],
     });
   });

@@ -80,6 +80,8 @@ export interface HttpConfig {
   /** The debug server runs only when addr is set. */
   debug: { addr?: string; prometheus: { enabled: boolean; path: string } };
   http2: { disabled: boolean };
+  /** Cleartext HTTP/2 (prior knowledge) beside HTTP/1.1 on a port without TLS. */
+  h2c: { enabled: boolean };
   /** http.trustedproxies: peers (addresses, CIDRs, loopback…) whose X-Forwarded-For names the client; default none. */
   trustedProxies: string[];
 }

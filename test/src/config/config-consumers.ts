@@ -67,6 +67,7 @@ export const CONSUMERS: Readonly<Record<string, Consumer>> = {
   'http.headers': ['apps/registry/src/http-server.ts', 'settings.http.headers'],
   'http.http2.disabled': [SETTINGS, 'http2.disabled'],
   'http.trustedproxies': ['apps/registry/src/http-server.ts', 'trustedProxies'],
+  'http.h2c.enabled': [SETTINGS, 'h2c.enabled'],
   'notifications.events.includereferences': [SETTINGS, 'includeReferences'],
   'notifications.endpoints[].name': [ENDPOINT, 'endpoint.name'],
   'notifications.endpoints[].disabled': [ENDPOINT, 'disabled'],

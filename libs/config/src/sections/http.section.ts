@@ -51,11 +51,7 @@ export const httpSection = section({
     prometheus: section({ enabled: bool().default(false), path: text().default('/metrics') }),
   }),
   http2: section({ disabled: bool().default(false) }),
-  h2c: section({
-    enabled: bool()
-      .default(false)
-      .refine((on) => !on, { message: 'cleartext HTTP/2 is not served by Wharf; configure http.tls (HTTP/2 is then offered by ALPN) or remove it' }),
-  }),
+  h2c: section({ enabled: bool().default(false) }),
   // Wharf's own: registry:2 has no such key (it reads X-Forwarded-For from anyone).
   trustedproxies: trustedProxies(),
 }).superRefine((value, ctx) => {
@@ -98,6 +94,7 @@ export function toHttpConfig(raw: z.output<typeof httpSection>): HttpConfig {
       prometheus: { enabled: raw.debug.prometheus.enabled, path: raw.debug.prometheus.path },
     },
     http2: { disabled: raw.http2.disabled },
+    h2c: { enabled: raw.h2c.enabled },
     // Nothing trusted by default: a registry without a proxy in front must not believe the header.
     trustedProxies: raw.trustedproxies ?? [],
   };
