@@ -65,6 +65,7 @@ GO_TOOLS=(
   "crane github.com/google/go-containerregistry/cmd/crane@v0.22.1"
   "oras oras.land/oras/cmd/oras@v1.3.6"
   "regctl github.com/regclient/regclient/cmd/regctl@v0.11.7"
+  "pebble github.com/letsencrypt/pebble/v2/cmd/pebble@v2.10.3"
 )
 for entry in "${GO_TOOLS[@]}"; do
   name="${entry%% *}"
@@ -83,6 +84,21 @@ for entry in "${GO_TOOLS[@]}"; do
     die "go install $spec failed"
   fi
 done
+
+# pebble (Let's Encrypt's test ACME server) serves HTTPS with a test key pair and CA that ship in its
+# module source, not in the binary: the http.tls.letsencrypt tests use them from .tools/pebble
+PEBBLE_MODULE=github.com/letsencrypt/pebble/v2@v2.10.3
+PEBBLE_CERTS="$REPO/.tools/pebble"
+if [[ -f "$PEBBLE_CERTS/pebble.minica.pem" && "$(cat "$PEBBLE_CERTS/module" 2>/dev/null)" == "$PEBBLE_MODULE" ]]; then
+  log "pebble test certificates already in $PEBBLE_CERTS"
+else
+  pebble_src="$(GOFLAGS=-mod=mod "$GO" mod download -json "$PEBBLE_MODULE" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [[ -d "$pebble_src/test/certs" ]] || die "pebble's module source has no test/certs ($pebble_src)"
+  mkdir -p "$PEBBLE_CERTS"
+  cp "$pebble_src/test/certs/pebble.minica.pem" "$pebble_src/test/certs/localhost/cert.pem" "$pebble_src/test/certs/localhost/key.pem" "$PEBBLE_CERTS/"
+  echo "$PEBBLE_MODULE" >"$PEBBLE_CERTS/module"
+  log "pebble test certificates copied to $PEBBLE_CERTS"
+fi
 
 # --- Elasticsearch (no Debian package: the runnable test distribution from Maven Central) -----
 ES_VERSION=8.19.1

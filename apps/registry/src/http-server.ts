@@ -13,7 +13,8 @@ import { frameworkErrorHandler } from './http/bad-url.handler.js';
 import { cleartextHttp2ServerFactory } from './http/h2c.server.js';
 import { rewriteRegistryUrl } from './http/route-rewrite.js';
 import { applyServerLimits, clientErrorHandler, cutIdleBodies, refuseOversizedHttp2Heads, serverLimitOptions } from './http/request-limits.js';
-import { enforceClientAuth, tlsServerOptions } from './http/tls.options.js';
+import { ACME_TLS_ALPN, AcmeCertificates } from './http/acme.certificates.js';
+import { enforceClientAuth, offerAlpnProtocol, tlsContextOptions, tlsServerOptions } from './http/tls.options.js';
 import { refuseWhileUnhealthy } from './health/health.gate.js';
 import type { HealthStatus } from './health/health.monitor.js';
 import { RegistryModule } from './registry.module.js';
@@ -34,8 +35,10 @@ export async function startRegistry(
   logger: Logger,
   extras: { health?: HealthStatus; blobCache?: BlobDescriptorCache } = {},
 ): Promise<RunningRegistry> {
+  const tls = settings.http.tls;
+  const acme = tls?.letsEncrypt === undefined ? undefined : await AcmeCertificates.open(tls.letsEncrypt, tlsContextOptions(tls), logger);
   const adapter = new FastifyAdapter({
-    ...transportOptions(settings.http),
+    ...transportOptions(settings.http, acme),
     rewriteUrl: (req: IncomingMessage) => rewriteRegistryUrl(req.url ?? '/', settings.http.prefix),
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
     // Slow clients are bounded by limits.headertimeout and limits.bodyidletimeout, not by a
@@ -69,6 +72,7 @@ export async function startRegistry(
   configureFastify(fastify, settings, logger, tokenEndpoint);
   applyServerLimits(fastify.server as unknown as HttpServer, settings.http);
   if (settings.http.tls) enforceClientAuth(fastify.server as unknown as TlsServer, settings.http.tls);
+  if (acme !== undefined) offerAlpnProtocol(fastify.server as unknown as TlsServer, ACME_TLS_ALPN);
 
   const { host, port, path } = listenTarget(settings.http);
   await (path !== undefined ? app.listen(path) : app.listen(port!, host!));
@@ -136,11 +140,11 @@ function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, 
  * and curl --http1.1 keep working). Draining: idle HTTP/1.1 sockets are closed at shutdown;
  * HTTP/2 sessions get a GOAWAY and finish their streams.
  */
-function transportOptions(http: RegistrySettings['http']): Record<string, unknown> {
+function transportOptions(http: RegistrySettings['http'], acme: AcmeCertificates | undefined): Record<string, unknown> {
   const limits = serverLimitOptions(http);
   if (!http.tls && http.h2c) return { serverFactory: cleartextHttp2ServerFactory(limits), forceCloseConnections: 'idle' };
   if (!http.tls) return { http: limits, forceCloseConnections: 'idle' };
-  const https = { ...tlsServerOptions(http.tls), ...limits };
+  const https = { ...tlsServerOptions(http.tls, acme?.sniCallback), ...limits };
   if (!http.http2) return { https, forceCloseConnections: 'idle' };
   return { http2: true, https: { ...https, allowHTTP1: true }, forceCloseConnections: true };
 }

@@ -50,9 +50,18 @@ export type TlsClientAuth =
   | 'verify-client-cert-if-given'
   | 'require-and-verify-client-cert';
 
-export interface HttpTlsConfig {
-  certificate: string;
-  key: string;
+/** http.tls.letsencrypt: certificates from an ACME CA (Let's Encrypt unless directoryUrl says otherwise). */
+export interface LetsEncryptConfig {
+  /** Where the ACME account key and the certificates are kept across restarts. */
+  cacheFile: string;
+  email: string;
+  /** Names certificates may be requested for; empty: any name a client asks for (SNI), as registry:2 2.8. */
+  hosts: string[];
+  directoryUrl: string;
+}
+
+/** Either a certificate and key from files, or letsEncrypt. */
+export type HttpTlsConfig = ({ certificate: string; key: string; letsEncrypt?: undefined } | { certificate?: undefined; key?: undefined; letsEncrypt: LetsEncryptConfig }) & {
   clientCAs: string[];
   /** Only meaningful with clientCAs; default require-and-verify-client-cert. */
   clientAuth: TlsClientAuth;
@@ -60,7 +69,7 @@ export interface HttpTlsConfig {
   minimumTls: TlsVersion;
   /** Go cipher-suite names as written in the file; empty means the runtime default. */
   cipherSuites: string[];
-}
+};
 
 export interface HttpConfig {
   /** `host:port`, `:port`, or a socket path when net is unix. Default ":5000". */
