@@ -10,6 +10,7 @@ const SETTINGS = 'apps/registry/src/settings-from-config.ts';
 const REDIS = 'libs/queue/src/redis-connection.ts';
 const HEALTH = 'apps/registry/src/health/health-checks.factory.ts';
 const ENDPOINT = 'libs/queue/src/queue-routes.ts';
+const ACME = 'apps/registry/src/http/acme.certificates.ts';
 
 export const CONSUMERS: Readonly<Record<string, Consumer>> = {
   version: ['libs/config/src/config.schema.ts', 'SUPPORTED_VERSION'],
@@ -61,6 +62,10 @@ export const CONSUMERS: Readonly<Record<string, Consumer>> = {
   'http.tls.clientauth': ['apps/registry/src/http/tls.options.ts', 'clientAuth'],
   'http.tls.minimumtls': ['apps/registry/src/http/tls.options.ts', 'minimumTls'],
   'http.tls.ciphersuites': ['apps/registry/src/http/tls.options.ts', 'cipherSuites'],
+  'http.tls.letsencrypt.cachefile': [ACME, 'config.cacheFile'],
+  'http.tls.letsencrypt.email': [ACME, 'config.email'],
+  'http.tls.letsencrypt.hosts': [ACME, 'config.hosts'],
+  'http.tls.letsencrypt.directoryurl': [ACME, 'config.directoryUrl'],
   'http.debug.addr': ['apps/registry/src/registry.role.ts', 'debug.addr'],
   'http.debug.prometheus.enabled': ['apps/registry/src/registry.role.ts', 'prometheus.enabled'],
   'http.debug.prometheus.path': ['apps/registry/src/registry.role.ts', 'prometheus.path'],

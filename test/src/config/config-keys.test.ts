@@ -23,6 +23,8 @@ const CONTEXT: readonly [prefix: string, context: Record<string, unknown>, excep
   ['auth.silly.', { auth: { silly: { realm: 'r', service: 's' } } }],
   ['redis.', { redis: { addr: '127.0.0.1:6379' } }, 'redis.addrs'],
   ['http.tls.', { http: { tls: { certificate: '/c.pem', key: '/k.pem' } } }],
+  // Replaces the one above (sections are merged shallowly): Let's Encrypt instead of files.
+  ['http.tls.letsencrypt.', { http: { tls: { letsencrypt: { cachefile: '/acme.json', email: 'ops@example.com' } } } }],
   ['storage.cache.blobdescriptor', { redis: { addr: '127.0.0.1:6379' } }],
   ['storage.cache.layerinfo', { redis: { addr: '127.0.0.1:6379' } }],
   ['health.http[]', { health: { http: [{ uri: 'http://check.example.com/' }] } }],
