@@ -44,10 +44,14 @@ describe('registry:2 features Wharf does not support', () => {
     rejectsWith('version: 0.1\nstorage:\n  floppy:\n', 'storage.floppy: unknown storage driver; supported drivers: filesystem, inmemory');
   });
 
-  test("Let's Encrypt", () => {
+  test("Let's Encrypt beside certificate files, or without its account's email", () => {
     rejectsWith(
-      `${MINIMAL}http:\n  tls:\n    letsencrypt:\n      cachefile: /cache\n      email: a@b.c\n`,
-      "http.tls.letsencrypt: Let's Encrypt is not supported by Wharf; set http.tls.certificate and http.tls.key instead",
+      `${MINIMAL}http:\n  tls:\n    certificate: /c.pem\n    key: /k.pem\n    letsencrypt:\n      cachefile: /cache\n      email: a@b.c\n`,
+      "http.tls.letsencrypt: set either http.tls.certificate or Let's Encrypt, not both",
+    );
+    rejectsWith(
+      `${MINIMAL}http:\n  tls:\n    letsencrypt:\n      cachefile: /cache\n`,
+      "http.tls.letsencrypt.email: required to use Let's Encrypt (the ACME account's contact)",
     );
   });
 
