@@ -1,0 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import { describeStorageDriver } from './driver-suite.js';
+import { AzureDriver } from './azure.driver.js';
+import { AZURITE, azuriteService } from './test-servers.js';
+
+describeStorageDriver('AzureDriver (Azurite)', async () => {
+  const service = azuriteService();
+  const container = `wharf-suite-${randomBytes(6).toString('hex')}`;
+  await service.getContainerClient(container).create();
+  return {
+    driver: new AzureDriver({
+      container,
+      rootDirectory: '/suite-root',
+      serviceUrl: AZURITE.serviceUrl,
+      credential: { kind: 'shared-key', accountName: AZURITE.accountName, accountKey: AZURITE.accountKey },
+    }),
+    cleanup: async () => {
+      await service.getContainerClient(container).deleteIfExists();
+    },
+  };
+});
+
