@@ -19,9 +19,9 @@ export class AzureAppendWriter extends BlockFileWriter {
   constructor(
     path: string,
     private readonly blob: AppendBlobClient,
-    existingBytes: number,
+    existing: { stored: number; tail?: Buffer; modTime?: Date },
   ) {
-    super(path, existingBytes, APPEND_BLOCK_BYTES);
+    super(path, existing, APPEND_BLOCK_BYTES);
   }
 
   /** One block per call, so a failure never leaves the stored length unknown. */

@@ -122,14 +122,14 @@ export class AzureDriver implements StorageDriver {
         if (isNotFound(err)) return undefined;
         throw translate(err, path);
       });
-      if (props?.blobType === 'AppendBlob') return new AzureAppendWriter(path, appendBlob, props.contentLength ?? 0);
-      if (props !== undefined) return this.appendAfterBlockBlob(path, blob);
+      if (props?.blobType === 'AppendBlob') return new AzureAppendWriter(path, appendBlob, { stored: props.contentLength ?? 0, modTime: props.lastModified });
+      if (props !== undefined) return this.appendAfterBlockBlob(path, blob, props.lastModified);
     }
     // Create replaces whatever is there with an empty append blob.
     await appendBlob.create().catch((err: unknown) => {
       throw translate(err, path);
     });
-    return new AzureAppendWriter(path, appendBlob, 0);
+    return new AzureAppendWriter(path, appendBlob, { stored: 0 });
   }
 
   async stat(path: string): Promise<FileInfo> {
@@ -204,10 +204,8 @@ export class AzureDriver implements StorageDriver {
   /** Every file under `path`, from flat listings (one request per 5,000 names). */
   async *walk(path: string): AsyncIterable<FileInfo> {
     const prefix = this.keys.dir(path);
-    let any = false;
     try {
       for await (const item of this.container.listBlobsFlat({ prefix })) {
-        any = true;
         yield {
           path: this.keys.path(item.name),
           size: item.properties.contentLength ?? 0,
@@ -219,7 +217,6 @@ export class AzureDriver implements StorageDriver {
     } catch (err) {
       throw translate(err, path);
     }
-    if (!any && path !== '/') throw new PathNotFoundError(path);
   }
 
   /**
@@ -254,14 +251,12 @@ export class AzureDriver implements StorageDriver {
    * Appending to a block blob (a file written with putContent): Azure cannot append to one, so
    * its bytes are carried into a fresh append blob. Only small files are block blobs here.
    */
-  private async appendAfterBlockBlob(path: string, blob: BlobClient): Promise<FileWriter> {
-    const content = await this.getContent(path);
+  private async appendAfterBlockBlob(path: string, blob: BlobClient, modTime: Date | undefined): Promise<FileWriter> {
+    const tail = await this.getContent(path);
     const appendBlob = blob.getAppendBlobClient();
     await blob.deleteIfExists();
     await appendBlob.create();
-    const writer = new AzureAppendWriter(path, appendBlob, 0);
-    await new Promise<void>((resolve, reject) => writer.stream.write(content, (err) => (err ? reject(err) : resolve())));
-    return writer;
+    return new AzureAppendWriter(path, appendBlob, { stored: 0, tail, modTime });
   }
 
   private blob(path: string): BlobClient {

@@ -14,6 +14,7 @@ import type { FileWriter } from '@wharf/registry-core';
  */
 export abstract class BlockFileWriter implements FileWriter {
   readonly stream: Writable;
+  readonly modTime: Date | undefined;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   /** Bytes the store already holds (before this writer, plus what storeBlocks stored). */
@@ -22,12 +23,21 @@ export abstract class BlockFileWriter implements FileWriter {
   private io: Promise<void> = Promise.resolve();
   private ended = false;
 
+  /**
+   * `existing`: the bytes earlier writers left (`stored` in the backend, plus a `tail` the
+   * backend keeps aside, which is sent again with the next block) and when they were written.
+   */
   protected constructor(
     protected readonly path: string,
-    storedBytes: number,
+    existing: { stored: number; tail?: Buffer; modTime?: Date },
     private readonly blockSize: number,
   ) {
-    this.storedBytes = storedBytes;
+    this.storedBytes = existing.stored;
+    this.modTime = existing.modTime;
+    if (existing.tail !== undefined && existing.tail.length > 0) {
+      this.pending = [existing.tail];
+      this.pendingBytes = existing.tail.length;
+    }
     this.stream = new Writable({
       highWaterMark: blockSize,
       write: (chunk: Buffer, _encoding, callback) => this.track(this.take([chunk]), callback),

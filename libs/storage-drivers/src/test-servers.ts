@@ -1,3 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { Storage } from '@google-cloud/storage';
+import { GoogleAuth, JWT } from 'google-auth-library';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 
 /**
@@ -13,4 +16,30 @@ export const AZURITE = {
 
 export function azuriteService(): BlobServiceClient {
   return new BlobServiceClient(AZURITE.serviceUrl, new StorageSharedKeyCredential(AZURITE.accountName, AZURITE.accountKey));
+}
+
+export const FAKE_GCS = {
+  endpoint: `http://127.0.0.1:${process.env['WHARF_GCS_PORT'] ?? '4443'}`,
+};
+
+/**
+ * A service account key of our own making: fake-gcs-server checks no signature, but with a key
+ * the client signs V4 URLs for real and never looks for Application Default Credentials
+ * (which would probe the cloud metadata address).
+ */
+export function testServiceAccount(): Record<string, string> {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    type: 'service_account',
+    project_id: 'wharf-test',
+    private_key_id: 'wharf-test-key',
+    private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    client_email: 'wharf-test@wharf-test.iam.gserviceaccount.com',
+    client_id: '1',
+    token_uri: `${FAKE_GCS.endpoint}/token`,
+  };
+}
+
+export function fakeGcsStorage(): Storage {
+  return new Storage({ apiEndpoint: FAKE_GCS.endpoint, projectId: 'wharf-test', authClient: new GoogleAuth({ authClient: new JWT({ email: 'wharf-test@wharf-test.iam.gserviceaccount.com', key: testServiceAccount()['private_key']! }) }) });
 }
