@@ -4,6 +4,8 @@
 #   scripts/fake-gcs.sh start   start it unless something already answers on the port; wait until it does
 #   scripts/fake-gcs.sh stop    stop the instance this script started
 #   scripts/fake-gcs.sh url     print its endpoint (http://127.0.0.1:4443)
+# -public-host is its own address, so it also serves path-style object URLs (/<bucket>/<object>,
+# the form of V4 signed URLs) as storage.googleapis.com does.
 # WHARF_GCS_PORT and WHARF_GCS_DIR pick another port and data folder (a test that stops the server
 # mid-upload runs its own instance so the shared one stays up).
 set -euo pipefail
@@ -28,7 +30,7 @@ start() {
   if [[ -f $PIDFILE ]] && ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then rm -f "$PIDFILE"; fi
   # its own session, so a test run's process group ending does not take it down mid-run
   setsid "$BIN" -scheme http -host 127.0.0.1 -port "$PORT" -backend filesystem \
-    -filesystem-root "$DIR/data" -external-url "$URL" -log-level warn >"$LOGFILE" 2>&1 </dev/null &
+    -filesystem-root "$DIR/data" -external-url "$URL" -public-host "127.0.0.1:$PORT" -log-level warn >"$LOGFILE" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
   for _ in $(seq 1 150); do
     if answers; then

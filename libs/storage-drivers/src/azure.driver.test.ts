@@ -7,16 +7,19 @@ describeStorageDriver('AzureDriver (Azurite)', async () => {
   const service = azuriteService();
   const container = `wharf-suite-${randomBytes(6).toString('hex')}`;
   await service.getContainerClient(container).create();
-  return {
-    driver: new AzureDriver({
+  const open = (): AzureDriver =>
+    new AzureDriver({
       container,
       rootDirectory: '/suite-root',
       serviceUrl: AZURITE.serviceUrl,
       credential: { kind: 'shared-key', accountName: AZURITE.accountName, accountKey: AZURITE.accountKey },
-    }),
+    });
+  return {
+    driver: open(),
+    another: open,
     cleanup: async () => {
       await service.getContainerClient(container).deleteIfExists();
     },
   };
-});
+}, { redirects: true });
 
