@@ -58,5 +58,19 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
  */
 export function storageSettingsFromConfig(config: WharfConfig): RegistrySettings['storage'] {
   const driver = config.storage.driver;
-  return driver.name === 'filesystem' ? { driver: 'filesystem', rootDirectory: driver.rootDirectory } : { driver: 'inmemory' };
+  switch (driver.name) {
+    case 'filesystem':
+      return { driver: 'filesystem', rootDirectory: driver.rootDirectory };
+    case 'inmemory':
+      return { driver: 'inmemory' };
+    // object stores: the config's shape is the driver's own settings
+    case 'azure': {
+      const { name, ...settings } = driver;
+      return { driver: name, ...settings };
+    }
+    case 'gcs': {
+      const { name, ...settings } = driver;
+      return { driver: name, ...settings };
+    }
+  }
 }

@@ -79,7 +79,21 @@ class DeferredSink implements RegistryEventSink {
 
 function storageSettings(config: WharfConfig): StorageSettings {
   const driver = config.storage.driver;
-  return driver.name === 'filesystem' ? { driver: 'filesystem', rootDirectory: driver.rootDirectory } : { driver: 'inmemory' };
+  switch (driver.name) {
+    case 'filesystem':
+      return { driver: 'filesystem', rootDirectory: driver.rootDirectory };
+    case 'inmemory':
+      return { driver: 'inmemory' };
+    // object stores: the config's shape is the driver's own settings
+    case 'azure': {
+      const { name, ...settings } = driver;
+      return { driver: name, ...settings };
+    }
+    case 'gcs': {
+      const { name, ...settings } = driver;
+      return { driver: name, ...settings };
+    }
+  }
 }
 
 /** registry:2's event `source.addr`: this host's name with the port this role listens on. */
