@@ -4,7 +4,8 @@ import { GoogleAuth, JWT } from 'google-auth-library';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 
 /**
- * The emulators the object-store drivers' tests use, as scripts/azurite.sh and
+ * Test support, not runtime (a subpath export for the end-to-end suites):
+ * the emulators the object-store drivers' tests use, as scripts/azurite.sh and
  * scripts/fake-gcs.sh start them (scripts/test.sh starts both once per run).
  * Azurite's account is its published development account, not a secret.
  */
@@ -42,4 +43,30 @@ export function testServiceAccount(): Record<string, string> {
 
 export function fakeGcsStorage(): Storage {
   return new Storage({ apiEndpoint: FAKE_GCS.endpoint, projectId: 'wharf-test', authClient: new GoogleAuth({ authClient: new JWT({ email: 'wharf-test@wharf-test.iam.gserviceaccount.com', key: testServiceAccount()['private_key']! }) }) });
+}
+
+/** A new, empty container (Azurite) or bucket (fake-gcs-server) for one test; returns its name. */
+export async function createTestStore(kind: 'azure' | 'gcs', label: string): Promise<string> {
+  const name = `wharf-${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`.toLowerCase().slice(0, 63);
+  if (kind === 'azure') await azuriteService().getContainerClient(name).create();
+  else await fakeGcsStorage().createBucket(name);
+  return name;
+}
+
+/** Removes a container or bucket made by createTestStore, with everything in it. */
+export async function removeTestStore(kind: 'azure' | 'gcs', name: string): Promise<void> {
+  if (kind === 'azure') {
+    await azuriteService().getContainerClient(name).deleteIfExists();
+    return;
+  }
+  const bucket = fakeGcsStorage().bucket(name);
+  await bucket.deleteFiles({ force: true });
+  await bucket.delete({ ignoreNotFound: true });
+}
+
+/** The `storage:` driver section a registry config needs for a container or bucket of the emulators. */
+export function testStoreSection(kind: 'azure' | 'gcs', name: string): Record<string, unknown> {
+  return kind === 'azure'
+    ? { azure: { accountname: AZURITE.accountName, accountkey: AZURITE.accountKey, container: name, serviceurl: AZURITE.serviceUrl } }
+    : { gcs: { bucket: name, endpoint: FAKE_GCS.endpoint, credentials: testServiceAccount(), chunksize: 1024 * 1024 } };
 }
