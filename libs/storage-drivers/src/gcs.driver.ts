@@ -156,7 +156,7 @@ export class GcsDriver implements StorageDriver {
       const [files] = await this.bucket.getFiles({ prefix: this.keys.dir(path), maxResults: 1, autoPaginate: false });
       if (files.length === 0 && path !== '/') throw new PathNotFoundError(path);
     } catch (err) {
-      throw translate(err, path);
+      throw this.listingFailure(err, path);
     }
     return { path, size: 0, modTime: new Date(0), isDir: true, version: '' };
   }
@@ -179,7 +179,7 @@ export class GcsDriver implements StorageDriver {
         pageToken = (next as { pageToken?: string } | null)?.pageToken;
       } while (pageToken);
     } catch (err) {
-      throw translate(err, path);
+      throw this.listingFailure(err, path);
     }
     if (children.length === 0 && path !== '/') throw new PathNotFoundError(path);
     return children;
@@ -199,7 +199,7 @@ export class GcsDriver implements StorageDriver {
         files = page;
         pageToken = (next as { pageToken?: string } | null)?.pageToken;
       } catch (err) {
-        throw translate(err, path);
+        throw this.listingFailure(err, path);
       }
       for (const file of files) yield fileInfo(this.keys.path(file.name), file.metadata);
     } while (pageToken);
@@ -259,6 +259,13 @@ export class GcsDriver implements StorageDriver {
     return metadata;
   }
 
+  /** Listing a prefix never finds "no such object": a 404 there is the bucket itself missing. */
+  private listingFailure(err: unknown, path: string): Error {
+    if (err instanceof StorageDriverError) return err;
+    if ((err as { code?: unknown } | null)?.code === 404) return new Error(`gcs: bucket ${this.bucket.name} does not exist`, { cause: err });
+    return translate(err, path);
+  }
+
   private file(path: string): File {
     return this.bucket.file(this.keys.file(path));
   }
@@ -297,7 +304,7 @@ function fileInfo(path: string, metadata: FileMetadata): FileInfo {
 }
 
 function isNotFound(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === 404 && !/bucket/i.test((err as Error).message ?? '');
+  return (err as { code?: unknown } | null)?.code === 404;
 }
 
 /** PathNotFoundError for a missing object; any other failure keeps GCS's own words. */
