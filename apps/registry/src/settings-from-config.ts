@@ -1,3 +1,4 @@
+import { storageSettingsFor } from '@wharf/storage-drivers';
 import type { WharfConfig } from '@wharf/config';
 import { DEFAULT_REGISTRY_OPTIONS } from '@wharf/registry-core';
 import type { RegistrySettings } from './registry-settings.js';
@@ -57,20 +58,5 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
  * so they run against any configuration, including ones `serve` cannot start yet.
  */
 export function storageSettingsFromConfig(config: WharfConfig): RegistrySettings['storage'] {
-  const driver = config.storage.driver;
-  switch (driver.name) {
-    case 'filesystem':
-      return { driver: 'filesystem', rootDirectory: driver.rootDirectory };
-    case 'inmemory':
-      return { driver: 'inmemory' };
-    // object stores: the config's shape is the driver's own settings
-    case 'azure': {
-      const { name, ...settings } = driver;
-      return { driver: name, ...settings };
-    }
-    case 'gcs': {
-      const { name, ...settings } = driver;
-      return { driver: name, ...settings };
-    }
-  }
+  return storageSettingsFor(config.storage.driver);
 }

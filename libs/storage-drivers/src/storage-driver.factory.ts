@@ -1,3 +1,4 @@
+import type { StorageDriverConfig } from '@wharf/config';
 import type { StorageDriver } from '@wharf/registry-core';
 import { FilesystemDriver } from './filesystem.driver.js';
 import { InMemoryDriver } from './inmemory.driver.js';
@@ -27,5 +28,24 @@ export function createStorageDriver(storage: StorageSettings): StorageDriver {
       return new AzureDriver(storage);
     case 'gcs':
       return new GcsDriver(storage);
+  }
+}
+
+/** The settings a configured driver opens with (the registry, the api and garbage-collect share this). */
+export function storageSettingsFor(driver: StorageDriverConfig): StorageSettings {
+  switch (driver.name) {
+    case 'filesystem':
+      return { driver: 'filesystem', rootDirectory: driver.rootDirectory };
+    case 'inmemory':
+      return { driver: 'inmemory' };
+    // object stores: the config's shape is the driver's own settings
+    case 'azure': {
+      const { name, ...settings } = driver;
+      return { driver: name, ...settings };
+    }
+    case 'gcs': {
+      const { name, ...settings } = driver;
+      return { driver: name, ...settings };
+    }
   }
 }

@@ -17,7 +17,7 @@ import {
   WriteGuard,
   type RegistryEventSink,
 } from '@wharf/registry-core';
-import { createStorageDriver, type StorageSettings } from '@wharf/storage-drivers';
+import { createStorageDriver, storageSettingsFor, type StorageSettings } from '@wharf/storage-drivers';
 import { DEFAULT_API_ADDR } from '../api.defaults.js';
 import { LOGGER, WHARF_CONFIG } from '../api.tokens.js';
 
@@ -78,22 +78,7 @@ class DeferredSink implements RegistryEventSink {
 }
 
 function storageSettings(config: WharfConfig): StorageSettings {
-  const driver = config.storage.driver;
-  switch (driver.name) {
-    case 'filesystem':
-      return { driver: 'filesystem', rootDirectory: driver.rootDirectory };
-    case 'inmemory':
-      return { driver: 'inmemory' };
-    // object stores: the config's shape is the driver's own settings
-    case 'azure': {
-      const { name, ...settings } = driver;
-      return { driver: name, ...settings };
-    }
-    case 'gcs': {
-      const { name, ...settings } = driver;
-      return { driver: name, ...settings };
-    }
-  }
+  return storageSettingsFor(config.storage.driver);
 }
 
 /** registry:2's event `source.addr`: this host's name with the port this role listens on. */
