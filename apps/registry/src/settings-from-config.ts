@@ -1,3 +1,4 @@
+import { storageSettingsFor } from '@wharf/storage-drivers';
 import type { WharfConfig } from '@wharf/config';
 import { ALL_INDEX_CHILDREN, DEFAULT_REGISTRY_OPTIONS, urlPolicy, type RegistryOptions } from '@wharf/registry-core';
 import { availableParallelism } from 'node:os';
@@ -75,8 +76,5 @@ export function manifestRules(config: WharfConfig): Pick<RegistryOptions, 'manif
  * so they run against any configuration, including ones `serve` cannot start yet.
  */
 export function storageSettingsFromConfig(config: WharfConfig): RegistrySettings['storage'] {
-  const driver = config.storage.driver;
-  return driver.name === 'filesystem'
-    ? { driver: 'filesystem', rootDirectory: driver.rootDirectory, maxThreads: driver.maxThreads }
-    : { driver: 'inmemory' };
+  return storageSettingsFor(config.storage.driver);
 }

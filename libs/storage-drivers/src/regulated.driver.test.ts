@@ -14,6 +14,7 @@ describeStorageDriver('FilesystemDriver regulated to 2 calls (maxthreads)', asyn
   const sandbox = await mkdtemp(join(tmpdir(), 'wharf-fs-regulated-'));
   return {
     driver: new RegulatedDriver(new FilesystemDriver(join(sandbox, 'root')), 2),
+    another: () => new RegulatedDriver(new FilesystemDriver(join(sandbox, 'root')), 2),
     cleanup: () => rm(sandbox, { recursive: true, force: true }),
   };
 });

@@ -10,10 +10,19 @@ export class RegulatedDriver implements StorageDriver {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
 
+  readonly redirectURL?: StorageDriver['redirectURL'];
+  readonly purgePendingWrites?: StorageDriver['purgePendingWrites'];
+  readonly close?: StorageDriver['close'];
+
   constructor(
     private readonly inner: StorageDriver,
     private readonly limit: number,
-  ) {}
+  ) {
+    // What the backend can do beyond the core contract stays available, unregulated as in registry:2.
+    if (inner.redirectURL) this.redirectURL = inner.redirectURL.bind(inner);
+    if (inner.purgePendingWrites) this.purgePendingWrites = inner.purgePendingWrites.bind(inner);
+    if (inner.close) this.close = inner.close.bind(inner);
+  }
 
   get name(): string {
     return this.inner.name;
@@ -41,6 +50,11 @@ export class RegulatedDriver implements StorageDriver {
 
   list(path: string): Promise<string[]> {
     return this.regulate(() => this.inner.list(path));
+  }
+
+  /** A walk is many calls over time; like a reader it is not held to a slot for its whole length. */
+  walk(path: string): AsyncIterable<FileInfo> {
+    return this.inner.walk(path);
   }
 
   move(source: string, dest: string): Promise<void> {
