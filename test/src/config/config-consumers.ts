@@ -11,6 +11,8 @@ const REDIS = 'libs/queue/src/redis-connection.ts';
 const HEALTH = 'apps/registry/src/health/health-checks.factory.ts';
 const ENDPOINT = 'libs/queue/src/queue-routes.ts';
 const ACME = 'apps/registry/src/http/acme.certificates.ts';
+const AZURE = 'libs/storage-drivers/src/azure.driver.ts';
+const GCS = 'libs/storage-drivers/src/gcs.driver.ts';
 
 export const CONSUMERS: Readonly<Record<string, Consumer>> = {
   version: ['libs/config/src/config.schema.ts', 'SUPPORTED_VERSION'],
@@ -19,7 +21,16 @@ export const CONSUMERS: Readonly<Record<string, Consumer>> = {
   loglevel: ['libs/config/src/sections/log.section.ts', 'deprecatedLevel'],
   'log.formatter': ['bin/wharf', 'config.log.formatter'],
   'log.fields': ['bin/wharf', 'config.log.fields'],
-  'storage.filesystem.rootdirectory': [SETTINGS, 'rootDirectory'],
+  'storage.filesystem.rootdirectory': ['libs/storage-drivers/src/storage-driver.factory.ts', 'storage.rootDirectory'],
+  'storage.azure.accountname': [AZURE, 'accountName'],
+  'storage.azure.accountkey': [AZURE, 'accountKey'],
+  'storage.azure.container': [AZURE, 'settings.container'],
+  'storage.azure.rootdirectory': [AZURE, 'settings.rootDirectory'],
+  'storage.azure.credentials.type': [AZURE, 'credential.kind'],
+  'storage.gcs.bucket': [GCS, 'settings.bucket'],
+  'storage.gcs.keyfile': [GCS, 'settings.keyFile'],
+  'storage.gcs.rootdirectory': [GCS, 'settings.rootDirectory'],
+  'storage.gcs.chunksize': [GCS, 'settings.chunkSize'],
   'storage.filesystem.maxthreads': ['libs/storage-drivers/src/storage-driver.factory.ts', 'storage.maxThreads'],
   'storage.inmemory': ['libs/storage-drivers/src/storage-driver.factory.ts', 'inmemory'],
   'storage.tag.concurrencylimit': [SETTINGS, 'concurrencyLimit'],
