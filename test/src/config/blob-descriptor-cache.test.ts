@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { stringify } from 'yaml';
+import { run } from '../support/exec.js';
+import { repoRoot } from '../support/tools.js';
 import { describeResponse, send } from '../protocol/oci-http.js';
 import { pushImage } from '../protocol/oci-operations.js';
 import { freePort } from '../support/free-port.js';
@@ -93,6 +96,21 @@ describe('blob descriptor cache in Redis, shared with docker-registry', { timeou
     await send(wharf.url, 'HEAD', `/v2/migrate/gone/blobs/${image.digest}`);
     assert.equal((await send(wharf.url, 'DELETE', `/v2/migrate/gone/manifests/${image.digest}`)).status, 202);
     assert.equal((await send(wharf.url, 'HEAD', `/v2/migrate/gone/blobs/${image.digest}`)).status, 404);
+  });
+
+  it('garbage-collect removes the blobs it deletes from the cache, so a HEAD no longer finds them', async () => {
+    const image = await pushImage(wharf.url, 'migrate/gc', 'v1');
+    assert.equal((await send(wharf.url, 'HEAD', `/v2/migrate/gc/blobs/${image.layer.digest}`)).status, 200);
+    assert.equal((await send(wharf.url, 'DELETE', `/v2/migrate/gc/manifests/${image.digest}`)).status, 202);
+    await wharf.stop();
+    await reference.stop();
+    const config = join(root, 'gc.yml');
+    writeFileSync(config, stringify({ version: 0.1, storage: { filesystem: { rootdirectory: root }, cache: { blobdescriptor: 'redis' } }, redis: { addr: `127.0.0.1:${redis.port}` } }));
+    const gc = await run(process.execPath, [join(repoRoot, 'bin', 'wharf'), 'garbage-collect', config], { timeoutMs: 120_000 });
+    assert.match(gc.stdout, /deleted blobs removed from the redis blob descriptor cache/, gc.stdout + gc.stderr);
+    assert.deepEqual(await client.hmget(`blobs::${image.layer.digest}`, 'digest', 'size'), [null, null]);
+    await wharf.restart();
+    assert.equal((await send(wharf.url, 'HEAD', `/v2/migrate/gc/blobs/${image.layer.digest}`)).status, 404);
   });
 
   it('with Redis gone the registry still answers from storage, counting cache errors', async () => {

@@ -38,6 +38,14 @@ export class RedisBlobDescriptorCache implements BlobDescriptorCache {
   }
 }
 
+/**
+ * After garbage collection: the blobs are gone from storage, so their descriptors go from the cache
+ * too (every repository's entry needs `blobs::<digest>`), or a HEAD would still find them.
+ */
+export async function forgetCollectedBlobs(redis: RedisConnection, digests: readonly string[]): Promise<void> {
+  for (const digest of digests) await redis.hdel(`blobs::${digest}`, 'digest', 'size', 'mediatype');
+}
+
 function repositorySet(repository: string): string {
   return `repository::${repository}::blobs`;
 }
@@ -45,3 +53,4 @@ function repositorySet(repository: string): string {
 function descriptorKey(digest: Digest): string {
   return `blobs::${digest.value}`;
 }
+
