@@ -28,9 +28,10 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
     ...settings.events,
   });
   const driver = createStorageDriver(settings.storage);
-  const health = new HealthMonitor(healthChecks(config.health, driver));
+  const checks = healthChecks(config.health, driver);
+  const health = new HealthMonitor(checks);
   const blobCache = createBlobDescriptorCache(config, metrics, logger);
-  const registry = await startRegistry(settings, driver, events, logger, { health, blobCache: blobCache.cache });
+  const registry = await startRegistry(settings, driver, events, logger, { ...(checks.length > 0 ? { health } : {}), blobCache: blobCache.cache });
   const { debug } = config.http;
   const debugServer =
     debug.addr === undefined
