@@ -7,6 +7,7 @@ import type { EventSpool } from './event-spool.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
 import { endpointRoute } from './queue-routes.js';
 import type { SpoolPosition } from './spool-files.js';
+import { WakeableWait } from './wakeable-wait.js';
 
 export interface SpoolEndpointDeliveryOptions {
   spool: EventSpool;
@@ -53,8 +54,7 @@ export class SpoolEndpointDelivery {
   private stopping = false;
   private drainDeadline = 0;
   private readonly inFlight = new AbortController();
-  private wakeUp: (() => void) | undefined;
-  private woken = false;
+  private readonly pause = new WakeableWait();
   private deliveredTotal = 0;
 
   constructor(private readonly options: SpoolEndpointDeliveryOptions) {
@@ -73,7 +73,7 @@ export class SpoolEndpointDelivery {
 
   start(): void {
     if (this.running !== undefined) return;
-    this.unsubscribe = this.options.spool.onAppended(() => this.wake());
+    this.unsubscribe = this.options.spool.onAppended(() => this.pause.wake());
     this.running = this.loop().catch((err: unknown) => {
       this.options.logger.error({ err, endpoint: this.options.endpoint.name }, 'endpoint delivery stopped unexpectedly');
     });
@@ -87,15 +87,10 @@ export class SpoolEndpointDelivery {
     this.stopping = true;
     this.drainDeadline = Date.now() + drainMs;
     const cut = setTimeout(() => this.inFlight.abort(), drainMs);
-    this.wake();
+    this.pause.interrupt();
     await this.running;
     clearTimeout(cut);
     this.unsubscribe?.();
-  }
-
-  private wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
   }
 
   private get draining(): boolean {
@@ -197,24 +192,8 @@ export class SpoolEndpointDelivery {
     }
   }
 
-  /** Waits `ms`; new events cut the wait short only when `onAppend` (never a backoff); stop always does. */
+  /** Waits `ms`; new events end it early only when `onAppend` (never a backoff); stop always does. */
   private async idle(ms: number, onAppend: boolean): Promise<void> {
-    if (this.stopping) return;
-    if (onAppend && this.woken) {
-      this.woken = false;
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = () => {
-        if (onAppend || this.stopping) done();
-      };
-    });
-    this.wakeUp = undefined;
-    this.woken = false;
+    if (!this.stopping) await this.pause.wait(ms, onAppend);
   }
 }
