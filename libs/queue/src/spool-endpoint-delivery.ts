@@ -55,7 +55,6 @@ export class SpoolEndpointDelivery {
   private drainDeadline = 0;
   private readonly inFlight = new AbortController();
   private readonly pause = new WakeableWait();
-  private deliveredTotal = 0;
 
   constructor(private readonly options: SpoolEndpointDeliveryOptions) {
     const { endpoint } = options;
@@ -64,11 +63,6 @@ export class SpoolEndpointDelivery {
     this.accepts = route.accepts;
     this.attempts = new EndpointAttempts(endpoint, EndpointBreaker.inMemory(endpoint.threshold, endpoint.backoffMs), options.logger, options.metrics);
     this.batchSize = options.batchSize ?? 100;
-  }
-
-  /** Events this instance delivered since it started. */
-  get delivered(): number {
-    return this.deliveredTotal;
   }
 
   start(): void {
@@ -156,10 +150,7 @@ export class SpoolEndpointDelivery {
         continue;
       }
       const result = await this.attempts.attempt(event, queuedAt, state, this.inFlight.signal);
-      if (result.delivered) {
-        this.deliveredTotal++;
-        return 'done';
-      }
+      if (result.delivered) return 'done';
       if ('aborted' in result) return 'stopped';
       if (result.deadLetter) {
         // No Redis, so no failed set to keep it in: the log line carries the whole event.
