@@ -4,7 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { hostPort, listenHost, type WharfConfig } from '@wharf/config';
 import type { Logger, RunningRole } from '@wharf/observability';
-import { DEFAULT_API_ADDR, DEFAULT_API_TRUSTED_PROXIES } from './api.defaults.js';
+import { apiListenAddr, DEFAULT_API_ADDR, DEFAULT_API_TRUSTED_PROXIES } from './api.defaults.js';
 import { ApiModule } from './api.module.js';
 
 export { DEFAULT_API_ADDR };
@@ -20,9 +20,17 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
   const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Wharf API').setVersion('0.1.0').build());
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
 
-  const addr = config.api?.addr ?? DEFAULT_API_ADDR;
+  const { addr, openOnLoopback } = apiListenAddr(config);
   const { host, port } = hostPort(addr);
   await app.listen(port, listenHost(host));
-  logger.info({ addr }, 'wharf api listening');
+  if (openOnLoopback) {
+    logger.warn(
+      { addr },
+      'wharf api listening on loopback only: without a users file (auth.htpasswd.path or tokenserver.htpasswd) every caller is an admin; ' +
+        'set api.addr to listen on other interfaces',
+    );
+  } else {
+    logger.info({ addr }, 'wharf api listening');
+  }
   return { name: 'api', stop: () => app.close() };
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, type WharfConfig } from '@wharf/config';
-import { acquireDataSource } from '@wharf/db';
+import { acquireDataSource, WebhookSecretCipher } from '@wharf/db';
 import type { Logger, RunningRole } from '@wharf/observability';
 import { createRedisConnection, queuePrefix } from '@wharf/queue';
 import { CounterModule } from './counter.module.js';
@@ -38,7 +38,8 @@ export async function start(config: WharfConfig, logger: Logger, options: Counte
   if (config.database === undefined) throw new ConfigError([{ path: 'database', message: 'required by the counter role' }]);
   const log = logger.child({ role: 'counter' });
 
-  const lease = await acquireDataSource(config.database, { applicationName: 'wharf-counter', log });
+  // the pool migrates every table, so it carries the webhook secrets' key for the migration that needs it
+  const lease = await acquireDataSource(config.database, { applicationName: 'wharf-counter', log, webhookSecrets: WebhookSecretCipher.fromConfig(config) });
   const store = new PostgresCounterStore(lease.dataSource);
   const service = new CounterService(new CountingPolicy(config.counters), store, log, {
     ...DEFAULT_COUNTER_SERVICE_OPTIONS,

@@ -4,6 +4,7 @@ import {
   isTransientDatabaseError,
   WEBHOOK_DELIVERIES_QUEUE,
   WebhookDeliveriesRepository,
+  WebhookSecretCipher,
   WebhookSubscriptionsRepository,
   type WebhookDeliveryJob,
 } from '@wharf/db';
@@ -57,8 +58,9 @@ export async function startDeployer(config: WharfConfig, logger: Logger, options
   const prefix = options.prefix ?? queuePrefix(config.redis);
   const settings = config.webhooks;
 
-  const lease = await acquireDataSource(config.database, { applicationName: 'wharf-deployer', log });
-  const subscriptions = new WebhookSubscriptionsRepository(lease.dataSource);
+  const secrets = WebhookSecretCipher.fromConfig(config);
+  const lease = await acquireDataSource(config.database, { applicationName: 'wharf-deployer', log, webhookSecrets: secrets });
+  const subscriptions = new WebhookSubscriptionsRepository(lease.dataSource, secrets);
   const deliveries = new WebhookDeliveriesRepository(lease.dataSource);
 
   const connection = createRedisConnection(config.redis, 'worker');
@@ -70,7 +72,7 @@ export async function startDeployer(config: WharfConfig, logger: Logger, options
     subscriptions,
     deliveries,
     new PayloadRenderer(),
-    options.transport ?? new HttpWebhookTransport(),
+    options.transport ?? new HttpWebhookTransport({ allowPrivate: settings.allowPrivate }),
     settings,
     log,
   );

@@ -15,8 +15,9 @@ import { startRegistry } from './http-server.js';
 import { settingsFromConfig } from './settings-from-config.js';
 
 /**
- * Starts the registry role: the OCI API over the configured storage and, with a
- * `redis` section, the event pipeline (spool, forwarder, registry:2 endpoint delivery).
+ * Starts the registry role: the OCI API over the configured storage and the event pipeline: with
+ * a `redis` section spool, forwarder and BullMQ endpoint delivery; without one, when
+ * `notifications.endpoints` are configured, each endpoint delivered from the spool in process.
  */
 export async function start(config: WharfConfig, logger: Logger): Promise<RunningRole> {
   const settings = settingsFromConfig(config);

@@ -366,6 +366,8 @@ export interface WebhooksConfig {
   concurrency: number;
   /** How long the deployer reuses the enabled subscriptions it read; default 2s. */
   subscriptionCacheMs: number;
+  /** Webhook URLs may resolve to loopback, link-local or private addresses; default false. */
+  allowPrivate: boolean;
 }
 
 /** The `dashboard:` section (apps/dashboard). */

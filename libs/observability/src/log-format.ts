@@ -43,10 +43,15 @@ function textValue(value: unknown): string {
   return /^[A-Za-z0-9\-._/@^+]+$/.test(text) ? text : JSON.stringify(text);
 }
 
+interface LineSink {
+  write(line: string): unknown;
+  flush?(callback?: (err?: Error) => void): void;
+}
+
 /** A pino destination that rewrites each JSON record into `format` before it reaches `out`. */
-export function formattingDestination(out: NodeJS.WritableStream, format: LogFormat): { write(line: string): boolean } {
+export function formattingDestination(out: LineSink, format: LogFormat): Required<LineSink> {
   return {
-    write(line: string): boolean {
+    write(line: string): unknown {
       let record: LogRecord;
       try {
         record = JSON.parse(line) as LogRecord;
@@ -54,6 +59,11 @@ export function formattingDestination(out: NodeJS.WritableStream, format: LogFor
         return out.write(line);
       }
       return out.write(formatRecord(record, format));
+    },
+    // logger.flush() at shutdown must still reach the real destination.
+    flush(callback?: (err?: Error) => void): void {
+      if (out.flush) out.flush(callback);
+      else callback?.();
     },
   };
 }

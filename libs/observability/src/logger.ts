@@ -1,4 +1,5 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { LogDestination } from './log-destination.js';
 import { formattingDestination, logrusLevel, type LogFormat } from './log-format.js';
 import { redactSecrets, redactText } from './log-redaction.js';
 
@@ -8,8 +9,8 @@ export interface LoggerOptions {
   level: 'error' | 'warn' | 'info' | 'debug' | LevelWithSilent;
   /** Static fields on every line (registry:2's `log.fields`). */
   fields?: Record<string, unknown>;
-  /** Where lines go; stdout by default. */
-  destination?: NodeJS.WritableStream;
+  /** Where lines go; stdout by default, through a LogDestination (see log-destination.ts). */
+  destination?: NodeJS.WritableStream | LogDestination;
   /** log.formatter: registry:2's line formats (see log-format.ts); absent: pino's own JSON lines. */
   format?: LogFormat;
 }
@@ -21,8 +22,8 @@ export interface LoggerOptions {
  */
 export function createLogger(options: LoggerOptions): Logger {
   const format = options.format;
-  const destination =
-    format === undefined ? options.destination : formattingDestination(options.destination ?? process.stdout, format);
+  const out = options.destination ?? new LogDestination();
+  const destination = format === undefined ? out : formattingDestination(out, format);
   return pino(
     {
       level: options.level,
@@ -36,6 +37,6 @@ export function createLogger(options: LoggerOptions): Logger {
       },
       formatters: { level: (label) => ({ level: format === undefined ? label : logrusLevel(label) }) },
     },
-    destination as NodeJS.WritableStream | undefined,
+    destination as NodeJS.WritableStream,
   );
 }

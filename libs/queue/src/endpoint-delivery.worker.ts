@@ -3,8 +3,8 @@ import { QUEUE_PREFIX, endpointQueueName, type RegistryEvent } from '@wharf/even
 import type { Logger } from '@wharf/observability';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisConnection } from './redis-connection.js';
+import { EndpointAttempts } from './endpoint-attempts.js';
 import { EndpointBreaker } from './endpoint-breaker.js';
-import { EndpointSender, type SendOutcome } from './endpoint-sender.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
 
 export interface EndpointDeliveryWorkerOptions {
@@ -46,17 +46,15 @@ export class EndpointDeliveryWorker {
   readonly queueName: string;
   private readonly worker: Worker<RegistryEvent, DeliveryResult>;
   private readonly queue: Queue<RegistryEvent>;
-  private readonly breaker: EndpointBreaker;
-  private readonly sender: EndpointSender;
+  private readonly attempts: EndpointAttempts;
   private closing = false;
-  private lastFailureLog = 0;
 
   constructor(private readonly options: EndpointDeliveryWorkerOptions) {
     const prefix = options.prefix ?? QUEUE_PREFIX;
     const endpoint = options.endpoint;
     this.queueName = endpointQueueName(endpoint.name);
-    this.sender = new EndpointSender(endpoint);
-    this.breaker = new EndpointBreaker(options.connection, prefix, this.queueName, endpoint.threshold, endpoint.backoffMs);
+    const breaker = EndpointBreaker.inRedis(options.connection, prefix, this.queueName, endpoint.threshold, endpoint.backoffMs);
+    this.attempts = new EndpointAttempts(endpoint, breaker, options.logger, options.metrics);
     this.queue = new Queue(this.queueName, { connection: options.connection, prefix });
     this.queue.on('error', () => undefined);
     this.worker = new Worker<RegistryEvent, DeliveryResult>(this.queueName, (job) => this.deliver(job), {
@@ -100,41 +98,23 @@ export class EndpointDeliveryWorker {
   }
 
   private async deliver(job: Job<RegistryEvent, DeliveryResult>): Promise<DeliveryResult> {
-    const endpoint = this.options.endpoint;
-    const metrics = this.options.metrics;
+    const breaker = this.attempts.breaker;
     let attempts = 0;
     for (;;) {
       let state;
       try {
-        state = await this.breaker.state();
+        state = await breaker.state();
       } catch (err) {
         return this.handBack(1_000, err);
       }
-      const holdOff = this.breaker.holdOffMs(state);
+      const holdOff = breaker.holdOffMs(state);
       if (holdOff > 0) return this.handBack(holdOff);
       if (this.closing && attempts > 0) return this.handBack(1);
 
       attempts++;
-      const outcome = await this.sender.send(job.data);
-      this.count(outcome);
-      if (outcome.ok) {
-        if (state.consecutiveFailures > 0) await this.breaker.success().catch(() => undefined);
-        metrics?.deliveries.inc({ endpoint: endpoint.name, outcome: 'delivered' });
-        metrics?.deliveryLatencySeconds.observe({ endpoint: endpoint.name }, Math.max(0, Date.now() - job.timestamp) / 1000);
-        return { status: outcome.status, attempts };
-      }
-
-      const after = await this.breaker.failure().catch(() => ({ consecutiveFailures: state.consecutiveFailures + 1 }));
-      const age = Date.now() - job.timestamp;
-      this.logFailure(job, outcome, after.consecutiveFailures);
-      if (age >= endpoint.maxRetryAgeMs) {
-        metrics?.deliveries.inc({ endpoint: endpoint.name, outcome: 'dead_lettered' });
-        throw new UnrecoverableError(
-          `endpoint ${endpoint.name}: ${outcome.error}; still failing ${Math.round(age / 1000)} s after the event was queued ` +
-            `(maxretryage ${Math.round(endpoint.maxRetryAgeMs / 1000)} s)`,
-        );
-      }
-      metrics?.deliveries.inc({ endpoint: endpoint.name, outcome: 'failed' });
+      const result = await this.attempts.attempt(job.data, job.timestamp, state);
+      if (result.delivered) return { status: result.status, attempts };
+      if ('deadLetter' in result && result.deadLetter) throw new UnrecoverableError(result.reason);
     }
   }
 
@@ -148,36 +128,5 @@ export class EndpointDeliveryWorker {
     }
     await this.queue.rateLimit(Math.max(1, Math.ceil(ms)));
     throw Worker.RateLimitError();
-  }
-
-  private count(outcome: SendOutcome): void {
-    const metrics = this.options.metrics;
-    if (metrics === undefined) return;
-    const endpoint = this.options.endpoint.name;
-    if (outcome.status === undefined) {
-      metrics.registryEvents.inc({ type: 'Errors', endpoint });
-      return;
-    }
-    metrics.registryStatus.inc({ code: `${outcome.status} ${outcome.statusText}`, endpoint });
-    metrics.registryEvents.inc({ type: outcome.ok ? 'Successes' : 'Failures', endpoint });
-  }
-
-  /** One warning per endpoint every 10 s at most: an endpoint down for an hour must not flood the log. */
-  private logFailure(job: Job<RegistryEvent>, outcome: SendOutcome, consecutiveFailures: number): void {
-    const now = Date.now();
-    if (now - this.lastFailureLog < 10_000) return;
-    this.lastFailureLog = now;
-    this.options.logger.warn(
-      {
-        endpoint: this.options.endpoint.name,
-        eventId: job.data.id,
-        error: outcome.ok ? undefined : outcome.error,
-        consecutiveFailures,
-        threshold: this.options.endpoint.threshold,
-      },
-      consecutiveFailures >= this.options.endpoint.threshold
-        ? 'notification endpoint failing; backing off'
-        : 'notification endpoint failed; retrying',
-    );
   }
 }

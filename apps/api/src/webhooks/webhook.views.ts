@@ -23,7 +23,8 @@ export function subscriptionView(s: WebhookSubscriptionEntity) {
     filters: { actions: s.filterActions, repository: s.filterRepository, tag: s.filterTag, actor: s.filterActor, includeBlobs: s.includeBlobs },
     headers: Object.fromEntries(Object.entries(s.headers).map(([name, value]) => [name, SENSITIVE_HEADER.test(name) && !/\{\{\s*secret\s*\}\}/.test(value) ? MASKED : value])),
     template: s.bodyTemplate === null ? null : { body: s.bodyTemplate, contentType: s.contentType ?? 'application/json' },
-    secretHint: secretHint(s.secret),
+    // a secret the configured key cannot decrypt shows as such (deliveries fail until it is replaced)
+    secretHint: s.secretError === undefined ? secretHint(s.secret) : 'unreadable',
     health: {
       failing: s.failing,
       consecutiveFailures: s.consecutiveFailures,

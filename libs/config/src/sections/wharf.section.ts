@@ -109,6 +109,7 @@ const WEBHOOK_DEFAULTS: WebhooksConfig = {
   failureThreshold: 5,
   concurrency: 10,
   subscriptionCacheMs: 2_000,
+  allowPrivate: false,
 };
 
 export const webhooksSection = section({
@@ -124,6 +125,8 @@ export const webhooksSection = section({
   concurrency: int({ min: 1, max: 1_000 }).optional(),
   /** How long the deployer reuses the list of enabled subscriptions; 0 reads it for every event. */
   subscriptioncache: duration().optional(),
+  /** Let webhook URLs reach loopback, link-local and private addresses (refused by default: SSRF). */
+  allowprivate: bool().optional(),
 }).superRefine((value, ctx) => {
   if (value.timeout === 0) ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'must be greater than zero' });
   if (value.backoff !== undefined && value.maxbackoff !== undefined && value.maxbackoff < value.backoff) {
@@ -141,6 +144,7 @@ export function toWebhooksConfig(raw: z.output<typeof webhooksSection> | undefin
     failureThreshold: raw?.failurethreshold ?? d.failureThreshold,
     concurrency: raw?.concurrency ?? d.concurrency,
     subscriptionCacheMs: raw?.subscriptioncache ?? d.subscriptionCacheMs,
+    allowPrivate: raw?.allowprivate ?? d.allowPrivate,
   };
 }
 
