@@ -95,7 +95,7 @@ export const CONSUMERS: Readonly<Record<string, Consumer>> = {
   'notifications.endpoints[].ignoredmediatypes': [ENDPOINT, 'ignoredMediaTypes'],
   'notifications.endpoints[].ignore.mediatypes': [ENDPOINT, 'mediaTypes'],
   'notifications.endpoints[].ignore.actions': [ENDPOINT, 'actions'],
-  'notifications.endpoints[].maxretryage': ['libs/queue/src/endpoint-delivery.worker.ts', 'maxRetryAgeMs'],
+  'notifications.endpoints[].maxretryage': ['libs/queue/src/endpoint-attempts.ts', 'maxRetryAgeMs'],
   'notifications.spool.directory': ['libs/queue/src/spool-directory.ts', 'spool.directory'],
   'notifications.replay.retention': ['libs/queue/src/event-pipeline.ts', 'replay.retentionMs'],
   'notifications.replay.maxevents': ['libs/queue/src/event-pipeline.ts', 'replay.maxEvents'],
