@@ -3,14 +3,15 @@ import { bool, choice, duration, int, section, text } from '../config.fields.js'
 import { envHints } from '../env-hints.js';
 import { isRawMap } from '../raw-value.js';
 import type { StorageConfig, StorageDriverConfig } from '../config.types.js';
+import { swiftSection, toSwiftDriver } from './swift.section.js';
 
-export const SUPPORTED_DRIVERS = ['filesystem', 'inmemory'] as const;
+export const SUPPORTED_DRIVERS = ['filesystem', 'inmemory', 'swift'] as const;
 
 /** Keys under `storage` that configure the registry rather than name a driver (as registry:2). */
 export const STORAGE_SUBSECTIONS = ['delete', 'maintenance', 'cache', 'redirect', 'tag'] as const;
 
 /** Drivers registry:2 has shipped; named so the error can say "not supported yet" rather than "unknown". */
-export const KNOWN_UNSUPPORTED_DRIVERS = ['s3', 'azure', 'gcs', 'swift', 'oss', 'rados'] as const;
+export const KNOWN_UNSUPPORTED_DRIVERS = ['s3', 'azure', 'gcs', 'oss', 'rados'] as const;
 
 const FILESYSTEM_DEFAULT_ROOT = '/var/lib/registry';
 const FILESYSTEM_DEFAULT_THREADS = 100;
@@ -26,6 +27,7 @@ const storageObject = z
   .strictObject({
     filesystem: filesystem.optional(),
     inmemory: section({}).optional(),
+    swift: swiftSection.optional(),
     delete: section({ enabled: bool().default(false) }),
     maintenance: section({
       uploadpurging: section({
@@ -97,7 +99,9 @@ export function toStorageConfig(raw: z.output<typeof storageSection>): StorageCo
           // registry:2 raises a lower maxthreads to its minimum rather than refusing it.
           maxThreads: Math.max(fs.maxthreads, FILESYSTEM_MIN_THREADS),
         }
-      : { name: 'inmemory' };
+      : raw.swift !== undefined
+        ? toSwiftDriver(raw.swift)
+        : { name: 'inmemory' };
   const purging = raw.maintenance.uploadpurging;
   const blobDescriptor = raw.cache.blobdescriptor ?? raw.cache.layerinfo;
   return {
