@@ -1,5 +1,6 @@
 import type { WharfConfig } from '@wharf/config';
 import { DEFAULT_REGISTRY_OPTIONS } from '@wharf/registry-core';
+import { swiftDriverOptions } from '@wharf/storage-drivers';
 import type { RegistrySettings } from './registry-settings.js';
 
 const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
@@ -58,5 +59,6 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
  */
 export function storageSettingsFromConfig(config: WharfConfig): RegistrySettings['storage'] {
   const driver = config.storage.driver;
+  if (driver.name === 'swift') return { driver: 'swift', ...swiftDriverOptions(driver) };
   return driver.name === 'filesystem' ? { driver: 'filesystem', rootDirectory: driver.rootDirectory } : { driver: 'inmemory' };
 }

@@ -456,7 +456,8 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
           assert.equal(headResponse.headers.get('content-length'), String(content.length));
           const tampered = new URL(get);
           tampered.pathname = tampered.pathname.replace(/data$/, 'other');
-          assert.equal((await fetch(tampered)).status, 403, 'the signature covers the path');
+          // S3 answers 403, Swift's tempurl 401: either way the bytes are refused
+          assert.ok([401, 403].includes((await fetch(tampered)).status), 'the signature covers the path');
         });
       });
     } else {

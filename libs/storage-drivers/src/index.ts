@@ -2,3 +2,4 @@
 export { FilesystemDriver } from './filesystem.driver.js';
 export { InMemoryDriver } from './inmemory.driver.js';
 export { createStorageDriver, type StorageSettings } from './storage-driver.factory.js';
+export { SwiftDriver, swiftDriverOptions } from './swift.driver.js';

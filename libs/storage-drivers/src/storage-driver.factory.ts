@@ -1,9 +1,13 @@
 import type { StorageDriver } from '@wharf/registry-core';
 import { FilesystemDriver } from './filesystem.driver.js';
 import { InMemoryDriver } from './inmemory.driver.js';
+import { SwiftDriver, type SwiftDriverOptions } from './swift.driver.js';
 
 /** Which driver to open, in the drivers' own terms (the registry and the api map the config onto it). */
-export type StorageSettings = { driver: 'filesystem'; rootDirectory: string } | { driver: 'inmemory' };
+export type StorageSettings =
+  | { driver: 'filesystem'; rootDirectory: string }
+  | { driver: 'inmemory' }
+  | ({ driver: 'swift' } & SwiftDriverOptions);
 
 // inmemory storage belongs to the process, as in registry:2: every role hosted in it (registry, api)
 // must see the same blobs, so they share one driver.
@@ -17,5 +21,7 @@ export function createStorageDriver(storage: StorageSettings): StorageDriver {
     case 'inmemory':
       processMemory ??= new InMemoryDriver();
       return processMemory;
+    case 'swift':
+      return new SwiftDriver(storage);
   }
 }

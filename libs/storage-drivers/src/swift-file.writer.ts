@@ -116,8 +116,9 @@ class SegmentSink extends Writable {
 /**
  * A file being written as a Swift dynamic large object, registry:2's layout: numbered segments
  * under one prefix and a zero-byte manifest at the path (`X-Object-Manifest`). The manifest exists
- * from the start (the driver writes it when opening), so a crashed writer leaves no segment that
- * deleting the path would miss.
+ * before the first segment (the driver writes it when opening a new file), so a crashed writer
+ * leaves no segment that deleting the path would miss. Bytes a closed writer kept are therefore
+ * visible before commit, which the contract allows.
  */
 export class SwiftFileWriter implements FileWriter {
   private readonly sink: SegmentSink;
@@ -127,6 +128,8 @@ export class SwiftFileWriter implements FileWriter {
     private readonly target: SegmentTarget,
     firstSegment: number,
     private readonly initialSize: number,
+    /** When the newest earlier segment was stored; undefined when the file held no bytes. */
+    readonly modTime: Date | undefined,
     chunkSize: number,
   ) {
     this.sink = new SegmentSink(target, firstSegment, chunkSize);
@@ -150,14 +153,14 @@ export class SwiftFileWriter implements FileWriter {
   }
 
   /**
-   * Keeps what Swift stored, even from a stream whose producer failed: the open segment is ended,
-   * and the manifest is rewritten so the file's date says it was written to now.
+   * Keeps what Swift stored, even from a stream whose producer failed: the open segment is ended.
+   * When bytes came, the manifest is rewritten so the file's date (`stat`) says when.
    */
   async close(): Promise<void> {
     this.markEnded();
     await this.flush().catch(() => undefined);
     await this.sink.endSegment().catch(() => undefined);
-    await this.target.writeManifest();
+    if (this.sink.accepted > 0) await this.target.writeManifest();
   }
 
   async cancel(): Promise<void> {

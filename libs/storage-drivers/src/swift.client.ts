@@ -118,10 +118,10 @@ export class SwiftClient {
   }
 
   /** Every entry of a container listing under `prefix`, page by page (never the whole listing in memory). */
-  async *list(container: string, prefix: string, delimiter?: string): AsyncGenerator<SwiftListingEntry> {
+  async *list(container: string, prefix: string, delimiter?: string, pageSize = LISTING_PAGE): AsyncGenerator<SwiftListingEntry> {
     let marker = '';
     for (;;) {
-      const query: Record<string, string> = { format: 'json', prefix, limit: String(LISTING_PAGE) };
+      const query: Record<string, string> = { format: 'json', prefix, limit: String(pageSize) };
       if (delimiter) query['delimiter'] = delimiter;
       if (marker) query['marker'] = marker;
       const res = await this.request({ method: 'GET', container, query, accept: [404] });
@@ -132,7 +132,7 @@ export class SwiftClient {
       const page = res.status === 204 ? [] : ((await res.body.json()) as SwiftListingEntry[]);
       if (res.status === 204) await res.body.dump();
       for (const entry of page) yield entry;
-      if (page.length < LISTING_PAGE) return;
+      if (page.length < pageSize) return;
       const last = page[page.length - 1]!;
       marker = last.name ?? last.subdir ?? '';
     }

@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { PathNotFoundError } from '@wharf/registry-core';
 import { describeStorageDriver } from './driver-suite.js';
 import { SwiftDriver, type SwiftDriverOptions } from './swift.driver.js';
 import { SwiftClient } from './swift.client.js';
@@ -19,28 +21,46 @@ export function swiftOptions(container: string, extra: Partial<SwiftDriverOption
   };
 }
 
-/** Deletes a test container and everything in it. */
-export async function dropContainer(options: SwiftDriverOptions): Promise<void> {
+/**
+ * Deletes everything the driver wrote through the driver itself, then checks that it left no
+ * object behind (no orphaned segment above all) before dropping the container.
+ */
+export async function dropContainer(driver: SwiftDriver, options: SwiftDriverOptions): Promise<void> {
+  await driver.delete('/docker').catch((err: unknown) => {
+    if (!(err instanceof PathNotFoundError)) throw err;
+  });
   const client = new SwiftClient({ credentials: options.credentials, insecureSkipVerify: false });
   try {
-    const names: string[] = [];
-    for await (const entry of client.list(options.container, '')) if (entry.name) names.push(entry.name);
-    for (const object of names) await client.call({ method: 'DELETE', container: options.container, object, accept: [404] });
+    const left: string[] = [];
+    for await (const entry of client.list(options.container, '')) if (entry.name) left.push(entry.name);
+    for (const object of left) await client.call({ method: 'DELETE', container: options.container, object, accept: [404] });
     await client.call({ method: 'DELETE', container: options.container, accept: [404] });
+    assert.deepEqual(left.slice(0, 20), [], `${left.length} objects were left in ${options.container} after deleting everything`);
   } finally {
     await client.close();
   }
 }
 
-describeStorageDriver('SwiftDriver', async () => {
-  // 1 MiB segments (registry:2's minimum) so the suite's larger files span many segments
-  const options = swiftOptions(`suite-${randomBytes(6).toString('hex')}`);
-  const driver = new SwiftDriver(options);
-  return {
-    driver,
-    cleanup: async () => {
-      await driver.close();
-      await dropContainer(options);
-    },
-  };
-});
+describeStorageDriver(
+  'SwiftDriver',
+  async () => {
+    // 1 MiB segments (registry:2's minimum) so the suite's larger files span many segments
+    const options = swiftOptions(`suite-${randomBytes(6).toString('hex')}`);
+    const driver = new SwiftDriver(options);
+    const others: SwiftDriver[] = [];
+    return {
+      driver,
+      another: () => {
+        const other = new SwiftDriver(options);
+        others.push(other);
+        return other;
+      },
+      cleanup: async () => {
+        await Promise.all(others.map((d) => d.close()));
+        await dropContainer(driver, options);
+        await driver.close();
+      },
+    };
+  },
+  { redirects: true },
+);

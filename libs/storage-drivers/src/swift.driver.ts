@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { SwiftDriverConfig } from '@wharf/config';
 import { Readable, type PassThrough } from 'node:stream';
-import { InvalidOffsetError, PathNotFoundError, type FileInfo, type StorageDriver } from '@wharf/registry-core';
+import { InvalidOffsetError, PathNotFoundError, type FileInfo, type RedirectOptions, type StorageDriver } from '@wharf/registry-core';
 import { splitDriverPath } from './driver-path.js';
 import { checkReadRange } from './read-range.js';
 import type { SwiftCredentials } from './swift-auth.js';
@@ -22,13 +23,31 @@ export interface SwiftDriverOptions {
   tempUrlMethods: string[];
 }
 
+/** The driver's options from `storage.swift`. */
+export function swiftDriverOptions(config: SwiftDriverConfig): SwiftDriverOptions {
+  const { name: _name, container, insecureSkipVerify, chunkSize, prefix, secretKey, accessKey, tempUrlContainerKey, tempUrlMethods, ...credentials } = config;
+  return {
+    credentials,
+    container,
+    insecureSkipVerify,
+    chunkSize,
+    prefix,
+    tempUrlContainerKey,
+    tempUrlMethods,
+    ...(secretKey === undefined ? {} : { secretKey }),
+    ...(accessKey === undefined ? {} : { accessKey }),
+  };
+}
+
 const OCTET_STREAM = 'application/octet-stream';
 const MANIFEST_HEADER = 'x-object-manifest';
 /** HEADs and DELETEs issued at once when a listing needs one per object. */
 const PARALLEL_REQUESTS = 16;
+/** Names per bulk-delete request, and such requests at once. */
+const BULK_DELETE_BATCH = 100;
+const BULK_DELETES_IN_FLIGHT = 8;
 /** How long commit waits for a listing-backed manifest to report every segment (registry:2: 15 s). */
 const SEGMENTS_VISIBLE_TIMEOUT_MS = 15_000;
-const DEFAULT_REDIRECT_MS = 20 * 60_000;
 
 /** What the cluster allows, learnt once per connection (registry:2 reads /info the same way). */
 interface Capabilities {
@@ -112,44 +131,46 @@ export class SwiftDriver implements StorageDriver {
     return res.body;
   }
 
+  /**
+   * Appending continues the segments of the path's manifest; a plain object there (putContent, or
+   * registry:2's PutContent) first becomes segment 0, as registry:2 does. Otherwise a fresh segment
+   * prefix gets its manifest now, and the segments of a large file that was there go.
+   */
   async writer(path: string, append: boolean): Promise<SwiftFileWriter> {
     const object = this.objectName(path);
     await this.ready();
     const head = await this.head(object);
-    let segments: string;
-    let firstSegment = 1;
-    let size = 0;
-    let stale: string | undefined;
     if (append && head?.manifest !== undefined) {
-      segments = segmentPrefixOf(head.manifest);
+      const segments = segmentPrefixOf(head.manifest);
       const existing = await this.segmentsOf(segments);
-      firstSegment = existing.reduce((max, s) => Math.max(max, s.number), 0) + 1;
-      size = existing.reduce((sum, s) => sum + s.bytes, 0);
-    } else {
-      segments = this.newSegmentPrefix(path);
-      if (append && head) {
-        // a plain object (putContent, or registry:2's PutContent) becomes segment 0, as registry:2 does
-        await this.copy(object, segmentName(segments, 0));
-        size = head.size;
-      } else if (head?.manifest !== undefined) {
-        stale = segmentPrefixOf(head.manifest);
-      }
+      const next = existing.reduce((max, s) => Math.max(max, s.number), 0) + 1;
+      const size = existing.reduce((sum, s) => sum + s.bytes, 0);
+      const newest = existing.reduce((max, s) => Math.max(max, s.modTime), 0);
+      const target = this.segmentTarget(path, object, segments);
+      return new SwiftFileWriter(target, next, size, size > 0 ? new Date(newest) : undefined, this.options.chunkSize);
     }
+    const segments = this.newSegmentPrefix(path);
+    const kept = append && head !== undefined && head.size > 0;
+    if (kept) await this.copy(object, segmentName(segments, 0));
     const target = this.segmentTarget(path, object, segments);
     await target.writeManifest();
-    if (stale !== undefined) await this.deleteSegments(stale);
-    return new SwiftFileWriter(target, firstSegment, size, this.options.chunkSize);
+    if (head?.manifest !== undefined) await this.deleteSegments(segmentPrefixOf(head.manifest));
+    return new SwiftFileWriter(target, 1, kept ? head.size : 0, kept ? head.modTime : undefined, this.options.chunkSize);
   }
 
   async stat(path: string): Promise<FileInfo> {
     const object = this.objectName(path, true);
     await this.ready();
-    const head = path === '/' ? undefined : await this.head(object);
+    const directory: FileInfo = { path, size: 0, modTime: new Date(0), isDir: true, version: 'dir' };
+    if (path === '/') {
+      // the root always exists; the listing proves the container answers to these credentials
+      for await (const _entry of this.client.list(this.container, `${object}/`, '/', 1)) break;
+      return directory;
+    }
+    const head = await this.head(object);
     if (head) return { path, size: head.size, modTime: head.modTime, isDir: false, version: head.version };
     // no object: a directory if anything lives below it
-    for await (const _entry of this.client.list(this.container, `${object}/`, '/')) {
-      return { path, size: 0, modTime: new Date(0), isDir: true, version: 'dir' };
-    }
+    for await (const _entry of this.client.list(this.container, `${object}/`, '/', 1)) return directory;
     throw new PathNotFoundError(path);
   }
 
@@ -213,12 +234,12 @@ export class SwiftDriver implements StorageDriver {
    * A temp URL for the object (registry:2 signs HEAD as GET, which Swift accepts for HEAD), or
    * undefined when the cluster allows no temp URL for the method or no key is known.
    */
-  async redirectURL(path: string, options: { method: string; expiresInMs?: number }): Promise<string | undefined> {
+  async redirectURL(path: string, options: RedirectOptions): Promise<string | undefined> {
     const object = this.objectName(path);
     const caps = await this.ready();
-    const method = options.method.toUpperCase() === 'HEAD' ? 'GET' : options.method.toUpperCase();
+    const method = options.method === 'HEAD' ? 'GET' : options.method;
     if (caps.tempUrlKey === undefined || !caps.tempUrlMethods.includes(method)) return undefined;
-    const expiresAt = new Date(Date.now() + (options.expiresInMs ?? DEFAULT_REDIRECT_MS));
+    const expiresAt = new Date(Date.now() + options.expiresInMs);
     const tenantId = this.options.credentials.tenantId ?? '';
     const signaturePrefix = this.options.accessKey ? `${tenantId}:${this.options.accessKey}:` : '';
     return this.client.tempUrl(this.container, object, caps.tempUrlKey, method, expiresAt, signaturePrefix);
@@ -357,11 +378,11 @@ export class SwiftDriver implements StorageDriver {
     });
   }
 
-  private async segmentsOf(prefix: string): Promise<{ number: number; bytes: number }[]> {
-    const found: { number: number; bytes: number }[] = [];
+  private async segmentsOf(prefix: string): Promise<{ number: number; bytes: number; modTime: number }[]> {
+    const found: { number: number; bytes: number; modTime: number }[] = [];
     for await (const entry of this.client.list(this.container, `${prefix}/`)) {
       const number = Number(entry.name?.slice(prefix.length + 1));
-      if (Number.isSafeInteger(number)) found.push({ number, bytes: entry.bytes ?? 0 });
+      if (Number.isSafeInteger(number)) found.push({ number, bytes: entry.bytes ?? 0, modTime: listedTime(entry).getTime() });
     }
     return found;
   }
@@ -372,12 +393,19 @@ export class SwiftDriver implements StorageDriver {
     await this.deleteObjects(names);
   }
 
-  /** Bulk delete where the cluster offers it, else one DELETE each; objects already gone are fine. */
+  /**
+   * Bulk delete where the cluster offers it, else one DELETE each; objects already gone are fine.
+   * Swift works through one bulk request's names one at a time, so a long list goes as several
+   * requests at once.
+   */
   private async deleteObjects(names: string[]): Promise<void> {
     if (names.length === 0) return;
     const { bulkDeleteMax } = await this.ready();
     if (bulkDeleteMax > 1 && names.length > 1) {
-      for (let i = 0; i < names.length; i += bulkDeleteMax) await this.bulkDelete(names.slice(i, i + bulkDeleteMax));
+      const size = Math.min(bulkDeleteMax, BULK_DELETE_BATCH);
+      const batches: string[][] = [];
+      for (let i = 0; i < names.length; i += size) batches.push(names.slice(i, i + size));
+      await mapLimit(batches, BULK_DELETES_IN_FLIGHT, (batch) => this.bulkDelete(batch));
       return;
     }
     await mapLimit(names, PARALLEL_REQUESTS, (object) =>
@@ -416,8 +444,7 @@ export class SwiftDriver implements StorageDriver {
       if (!head) return undefined;
       return { path, size: head.size, modTime: head.modTime, isDir: false, version: head.version };
     }
-    const modTime = new Date(`${entry.last_modified ?? ''}Z`);
-    return { path, size: entry.bytes ?? 0, modTime, isDir: false, version: `${entry.hash}:${entry.last_modified}` };
+    return { path, size: entry.bytes ?? 0, modTime: listedTime(entry), isDir: false, version: `${entry.hash}:${entry.last_modified}` };
   }
 
   /** Validates a driver path and names its object: `<prefix>/files<path>`, as registry:2 does. */
@@ -443,6 +470,11 @@ function headOf(headers: SwiftResponse['headers']): ObjectHead {
   const modTime = Number.isFinite(timestamp) ? new Date(timestamp * 1000) : new Date(headerOf(headers, 'last-modified') ?? 0);
   const etag = headerOf(headers, 'etag') ?? '';
   return { size, modTime, version: `${headerOf(headers, 'x-timestamp')}:${etag}:${size}`, manifest: headerOf(headers, MANIFEST_HEADER) };
+}
+
+/** A listing's last_modified is UTC without a zone ("2026-12-03T18:05:03.753900"). */
+function listedTime(entry: SwiftListingEntry): Date {
+  return new Date(`${entry.last_modified ?? ''}Z`);
 }
 
 /** The object-name prefix of a manifest's `container/prefix`. */
