@@ -164,13 +164,13 @@ export class SwiftDriver implements StorageDriver {
     const directory: FileInfo = { path, size: 0, modTime: new Date(0), isDir: true, version: 'dir' };
     if (path === '/') {
       // the root always exists; the listing proves the container answers to these credentials
-      for await (const _entry of this.client.list(this.container, `${object}/`, '/', 1)) break;
+      await this.hasBelow(object);
       return directory;
     }
     const head = await this.head(object);
     if (head) return { path, size: head.size, modTime: head.modTime, isDir: false, version: head.version };
     // no object: a directory if anything lives below it
-    for await (const _entry of this.client.list(this.container, `${object}/`, '/', 1)) return directory;
+    if (await this.hasBelow(object)) return directory;
     throw new PathNotFoundError(path);
   }
 
@@ -210,13 +210,10 @@ export class SwiftDriver implements StorageDriver {
   async delete(path: string): Promise<void> {
     const object = this.objectName(path);
     await this.ready();
+    const self = await this.head(object);
+    // a file has nothing below it (paths behave as on a disk), so only a directory needs the listing
     const below: SwiftListingEntry[] = [];
-    const [self] = await Promise.all([
-      this.head(object),
-      (async () => {
-        for await (const entry of this.client.list(this.container, `${object}/`)) if (entry.name) below.push(entry);
-      })(),
-    ]);
+    if (!self) for await (const entry of this.client.list(this.container, `${object}/`)) if (entry.name) below.push(entry);
     if (!self && below.length === 0) throw new PathNotFoundError(path);
     const manifests = self?.manifest !== undefined ? [self.manifest] : [];
     // a DLO manifest is a zero-byte object: only those need a HEAD to find their segments
@@ -360,6 +357,11 @@ export class SwiftDriver implements StorageDriver {
       await new Promise((resolve) => setTimeout(resolve, wait));
       wait *= 2;
     }
+  }
+
+  private async hasBelow(object: string): Promise<boolean> {
+    for await (const _entry of this.client.list(this.container, `${object}/`, '/', 1)) return true;
+    return false;
   }
 
   private async head(object: string): Promise<ObjectHead | undefined> {

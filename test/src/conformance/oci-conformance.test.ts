@@ -7,6 +7,7 @@ import { after, describe, test } from 'node:test';
 import { run } from '../support/exec.js';
 import { RegistryProcess, targetKind, type StorageKind } from '../support/registry-process.js';
 import { assertConfined, walkStorage } from '../support/storage-walk.js';
+import { SwiftContainer, swiftStorage, uniqueContainer } from '../support/swift.js';
 import { goTool, repoRoot } from '../support/tools.js';
 
 interface ConformanceCounts {
@@ -91,15 +92,17 @@ const kind = targetKind();
 describe(`OCI distribution-spec conformance against ${kind}`, () => {
   const registries: RegistryProcess[] = [];
   const dirs: string[] = [];
+  const container = new SwiftContainer(uniqueContainer('conformance'));
   after(async () => {
     await Promise.all(registries.map((r) => r.dispose()));
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await container.drop();
   });
 
-  for (const storage of ['filesystem', 'inmemory'] as StorageKind[]) {
+  for (const storage of ['filesystem', 'inmemory', 'swift'] as StorageKind[]) {
     test(`${storage} driver: zero failures`, { timeout: 10 * 60_000 }, async (t) => {
       const runner = goTool('conformance');
-      const reg = await RegistryProcess.start({ kind, storage });
+      const reg = await RegistryProcess.start({ kind, storage, swift: swiftStorage(container.name) });
       registries.push(reg);
       const resultsDir = mkdtempSync(join(tmpdir(), `wharf-conformance-${storage}-`));
       dirs.push(resultsDir);
@@ -142,6 +145,10 @@ describe(`OCI distribution-spec conformance against ${kind}`, () => {
       if (reg.storageRoot) {
         assert.ok(walkStorage(reg.storageRoot).length > 0, 'the filesystem driver stored nothing');
         assertConfined(reg.storageRoot);
+      }
+      if (storage === 'swift') {
+        assert.ok((await container.objects()).length > 0, 'the swift driver stored nothing');
+        assert.deepEqual((await container.strays()).slice(0, 20), [], 'stray objects in the swift container');
       }
     });
   }

@@ -11,7 +11,7 @@ import { freePort } from './free-port.js';
 
 /** 'wharf' is the system under test; 'reference' is CNCF distribution (`docker-registry`), the yardstick. */
 export type RegistryKind = 'wharf' | 'reference';
-export type StorageKind = 'filesystem' | 'inmemory';
+export type StorageKind = 'filesystem' | 'inmemory' | 'swift';
 
 /**
  * Which registry the suites aim at. WHARF_E2E_TARGET=reference runs the same suites against
@@ -28,6 +28,8 @@ export interface RegistryOptions {
   storage?: StorageKind;
   /** Serve an existing storage root (it is not deleted on dispose); default: a fresh temp folder. */
   storageRoot?: string;
+  /** `storage.swift` keys for the swift driver (container, authurl, …); see support/swift.ts. */
+  swift?: Record<string, unknown>;
   readyTimeoutMs?: number;
   /**
    * More top-level config sections (notifications, redis, …), merged over the generated ones; a
@@ -59,7 +61,7 @@ const OUTPUT_LIMIT = 256 * 1024;
 export class RegistryProcess {
   readonly kind: RegistryKind;
   readonly storage: StorageKind;
-  /** Filesystem root, or undefined for inmemory. */
+  /** Filesystem root, or undefined for inmemory and swift. */
   readonly storageRoot: string | undefined;
   private readonly baseDir: string;
   private readonly configPath: string;
@@ -70,6 +72,7 @@ export class RegistryProcess {
   private readonly httpExtra: Record<string, unknown>;
   private readonly listenHost: string;
   private readonly tlsClient: TlsClientFiles | undefined;
+  private readonly swift: Record<string, unknown> | undefined;
   private port = 0;
   private child: ChildProcess | undefined;
   private output = '';
@@ -84,10 +87,12 @@ export class RegistryProcess {
     this.httpExtra = opts.http ?? {};
     this.listenHost = opts.listenHost ?? '127.0.0.1';
     this.tlsClient = opts.tlsClient;
+    this.swift = opts.swift;
+    if (this.storage === 'swift' && !this.swift) throw new Error('storage swift needs the swift option (support/swift.ts)');
     this.baseDir = mkdtempSync(join(tmpdir(), `wharf-e2e-${this.kind}-`));
     this.configPath = join(this.baseDir, 'config.yml');
     mkdirSync(join(this.baseDir, 'run'));
-    if (this.storage === 'inmemory') {
+    if (this.storage === 'inmemory' || this.storage === 'swift') {
       this.storageRoot = undefined;
     } else if (opts.storageRoot) {
       this.storageRoot = opts.storageRoot;
@@ -165,7 +170,11 @@ export class RegistryProcess {
 
   private writeConfig(): void {
     const storage: Record<string, unknown> =
-      this.storage === 'inmemory' ? { inmemory: {} } : { filesystem: { rootdirectory: this.storageRoot } };
+      this.storage === 'inmemory'
+        ? { inmemory: {} }
+        : this.storage === 'swift'
+          ? { swift: this.swift }
+          : { filesystem: { rootdirectory: this.storageRoot } };
     storage['delete'] = { enabled: true };
     const extra = typeof this.extraConfig === 'function' ? this.extraConfig(this.host) : this.extraConfig;
     const config = { version: 0.1, log: { level: 'warn' }, storage, http: { addr: this.host, ...this.httpExtra }, ...extra };
