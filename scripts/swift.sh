@@ -107,30 +107,16 @@ user_wharf_tester = $KEY .admin
 use = egg:swift#memcache
 memcache_servers = 127.0.0.1:$MEMCACHED_PORT
 
-[filter:catch_errors]
-use = egg:swift#catch_errors
-[filter:gatekeeper]
-use = egg:swift#gatekeeper
-[filter:healthcheck]
-use = egg:swift#healthcheck
-[filter:proxy-logging]
-use = egg:swift#proxy_logging
-[filter:listing_formats]
-use = egg:swift#listing_formats
-[filter:bulk]
-use = egg:swift#bulk
-[filter:tempurl]
-use = egg:swift#tempurl
-[filter:copy]
-use = egg:swift#copy
-[filter:slo]
-use = egg:swift#slo
 [filter:dlo]
 use = egg:swift#dlo
 # Swift slows DLO reads to one segment a second after the 10th by default; an upload pushed in
 # many small chunks has that many segments, and the tests read them back
 rate_limit_after_segment = 1000000
 EOF
+  local filter
+  for filter in catch_errors gatekeeper healthcheck proxy-logging listing_formats bulk tempurl copy slo; do
+    printf '[filter:%s]\nuse = egg:swift#%s\n' "$filter" "${filter//-/_}" >>"$ETC/proxy-server.conf"
+  done
 }
 
 build_rings() {

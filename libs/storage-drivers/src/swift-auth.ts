@@ -1,3 +1,5 @@
+import type { SwiftDriverConfig } from '@wharf/config';
+
 /*
  * Swift authentication as registry:2's driver (ncw/swift) performs it: v1 (tempauth, swauth and
  * the like: a GET with X-Auth-User/X-Auth-Key), v2 and v3 Keystone (a POST of the password, the
@@ -5,23 +7,23 @@
  * rules are unit-tested without a Keystone; swift.client.ts does the I/O.
  */
 
-export type SwiftEndpointType = 'public' | 'internal' | 'admin';
-
-export interface SwiftCredentials {
-  authUrl: string;
-  authVersion: 1 | 2 | 3;
-  username: string;
-  password: string;
-  tenant?: string;
-  tenantId?: string;
-  domain?: string;
-  domainId?: string;
-  tenantDomain?: string;
-  tenantDomainId?: string;
-  trustId?: string;
-  region?: string;
-  endpointType: SwiftEndpointType;
-}
+/** What authentication needs from `storage.swift`. */
+export type SwiftCredentials = Pick<
+  SwiftDriverConfig,
+  | 'authUrl'
+  | 'authVersion'
+  | 'username'
+  | 'password'
+  | 'tenant'
+  | 'tenantId'
+  | 'domain'
+  | 'domainId'
+  | 'tenantDomain'
+  | 'tenantDomainId'
+  | 'trustId'
+  | 'region'
+  | 'endpointType'
+>;
 
 export interface AuthRequest {
   method: 'GET' | 'POST';

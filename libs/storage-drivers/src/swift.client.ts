@@ -7,6 +7,8 @@ export interface SwiftClientOptions {
   credentials: SwiftCredentials;
   /** Accept any TLS certificate from the auth service and the cluster (registry:2's insecureskipverify). */
   insecureSkipVerify: boolean;
+  /** Entries per listing request; default and most Swift clusters' maximum: 10,000. */
+  listingPageSize?: number;
 }
 
 export type SwiftHeaders = Record<string, string>;
@@ -118,7 +120,7 @@ export class SwiftClient {
   }
 
   /** Every entry of a container listing under `prefix`, page by page (never the whole listing in memory). */
-  async *list(container: string, prefix: string, delimiter?: string, pageSize = LISTING_PAGE): AsyncGenerator<SwiftListingEntry> {
+  async *list(container: string, prefix: string, delimiter?: string, pageSize = this.options.listingPageSize ?? LISTING_PAGE): AsyncGenerator<SwiftListingEntry> {
     let marker = '';
     for (;;) {
       const query: Record<string, string> = { format: 'json', prefix, limit: String(pageSize) };

@@ -44,8 +44,9 @@ export async function dropContainer(driver: SwiftDriver, options: SwiftDriverOpt
 describeStorageDriver(
   'SwiftDriver',
   async () => {
-    // 1 MiB segments (registry:2's minimum) so the suite's larger files span many segments
-    const options = swiftOptions(`suite-${randomBytes(6).toString('hex')}`);
+    // 1 MiB segments (registry:2's minimum) so the suite's larger files span many segments, and
+    // listings of 100 so that walks and deletes go over several pages with a few hundred files
+    const options = swiftOptions(`suite-${randomBytes(6).toString('hex')}`, { listingPageSize: 100 });
     const driver = new SwiftDriver(options);
     const others: SwiftDriver[] = [];
     return {
@@ -62,5 +63,6 @@ describeStorageDriver(
       },
     };
   },
-  { redirects: true },
+  // 350 files written at Swift's pace (tens a second here) are still four listing pages
+  { redirects: true, manyFiles: 350 },
 );

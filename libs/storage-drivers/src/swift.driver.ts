@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { SwiftDriverConfig } from '@wharf/config';
+import pMap from 'p-map';
 import { Readable, type PassThrough } from 'node:stream';
 import { InvalidOffsetError, PathNotFoundError, type FileInfo, type RedirectOptions, type StorageDriver } from '@wharf/registry-core';
 import { splitDriverPath } from './driver-path.js';
@@ -21,6 +22,8 @@ export interface SwiftDriverOptions {
   /** Used only when the cluster publishes no /info. */
   tempUrlContainerKey: boolean;
   tempUrlMethods: string[];
+  /** Entries per container listing request (default 10,000, Swift's usual maximum). */
+  listingPageSize?: number;
 }
 
 /** The driver's options from `storage.swift`. */
@@ -88,7 +91,11 @@ export class SwiftDriver implements StorageDriver {
   private setup: Promise<Capabilities> | undefined;
 
   constructor(private readonly options: SwiftDriverOptions) {
-    this.client = new SwiftClient({ credentials: options.credentials, insecureSkipVerify: options.insecureSkipVerify });
+    this.client = new SwiftClient({
+      credentials: options.credentials,
+      insecureSkipVerify: options.insecureSkipVerify,
+      ...(options.listingPageSize === undefined ? {} : { listingPageSize: options.listingPageSize }),
+    });
     this.container = options.container;
     this.filesRoot = trimSlashes(`${options.prefix}/files`);
   }
@@ -218,7 +225,7 @@ export class SwiftDriver implements StorageDriver {
     const manifests = self?.manifest !== undefined ? [self.manifest] : [];
     // a DLO manifest is a zero-byte object: only those need a HEAD to find their segments
     const empty = below.filter((entry) => entry.bytes === 0).map((entry) => entry.name!);
-    for (const manifest of await mapLimit(empty, PARALLEL_REQUESTS, async (name) => (await this.head(name))?.manifest)) {
+    for (const manifest of await pMap(empty, async (name) => (await this.head(name))?.manifest, { concurrency: PARALLEL_REQUESTS })) {
       if (manifest !== undefined) manifests.push(manifest);
     }
     // files first, then segments: a reader never finds a manifest whose segments are gone
@@ -248,7 +255,7 @@ export class SwiftDriver implements StorageDriver {
     await this.ready();
     let batch: SwiftListingEntry[] = [];
     const flush = async (): Promise<FileInfo[]> => {
-      const infos = await mapLimit(batch, PARALLEL_REQUESTS, (entry) => this.listedFile(entry));
+      const infos = await pMap(batch, (entry) => this.listedFile(entry), { concurrency: PARALLEL_REQUESTS });
       batch = [];
       return infos.filter((info): info is FileInfo => info !== undefined);
     };
@@ -407,12 +414,12 @@ export class SwiftDriver implements StorageDriver {
       const size = Math.min(bulkDeleteMax, BULK_DELETE_BATCH);
       const batches: string[][] = [];
       for (let i = 0; i < names.length; i += size) batches.push(names.slice(i, i + size));
-      await mapLimit(batches, BULK_DELETES_IN_FLIGHT, (batch) => this.bulkDelete(batch));
+      await pMap(batches, (batch) => this.bulkDelete(batch), { concurrency: BULK_DELETES_IN_FLIGHT });
       return;
     }
-    await mapLimit(names, PARALLEL_REQUESTS, (object) =>
-      this.client.call({ method: 'DELETE', container: this.container, object, accept: [404] }),
-    );
+    await pMap(names, (object) => this.client.call({ method: 'DELETE', container: this.container, object, accept: [404] }), {
+      concurrency: PARALLEL_REQUESTS,
+    });
   }
 
   private async bulkDelete(names: string[]): Promise<void> {
@@ -501,18 +508,4 @@ function versionAtLeast(version: string, minimum: number[]): boolean {
     if (have !== minimum[i]) return have > minimum[i]!;
   }
   return true;
-}
-
-/** Runs `work` over `items` with at most `limit` in flight; results in input order. */
-async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }
