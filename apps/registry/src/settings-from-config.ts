@@ -1,6 +1,6 @@
+import { storageSettingsFor } from '@wharf/storage-drivers';
 import type { WharfConfig } from '@wharf/config';
 import { DEFAULT_REGISTRY_OPTIONS } from '@wharf/registry-core';
-import { swiftDriverOptions } from '@wharf/storage-drivers';
 import type { RegistrySettings } from './registry-settings.js';
 
 const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
@@ -58,7 +58,5 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
  * so they run against any configuration, including ones `serve` cannot start yet.
  */
 export function storageSettingsFromConfig(config: WharfConfig): RegistrySettings['storage'] {
-  const driver = config.storage.driver;
-  if (driver.name === 'swift') return { driver: 'swift', ...swiftDriverOptions(driver) };
-  return driver.name === 'filesystem' ? { driver: 'filesystem', rootDirectory: driver.rootDirectory } : { driver: 'inmemory' };
+  return storageSettingsFor(config.storage.driver);
 }

@@ -1,4 +1,4 @@
-import type { SwiftDriverConfig } from '@wharf/config';
+import type { SwiftStorageConfig } from '@wharf/config';
 
 /*
  * Swift authentication as registry:2's driver (ncw/swift) performs it: v1 (tempauth, swauth and
@@ -9,7 +9,7 @@ import type { SwiftDriverConfig } from '@wharf/config';
 
 /** What authentication needs from `storage.swift`. */
 export type SwiftCredentials = Pick<
-  SwiftDriverConfig,
+  SwiftStorageConfig,
   | 'authUrl'
   | 'authVersion'
   | 'username'

@@ -4,13 +4,11 @@ import { PathNotFoundError } from '@wharf/registry-core';
 import { describeStorageDriver } from './driver-suite.js';
 import { SwiftDriver, type SwiftDriverOptions } from './swift.driver.js';
 import { SwiftClient } from './swift.client.js';
+import { removeTestStore, SWIFT } from './test-servers.js';
 
-/** The one-node Swift scripts/swift.sh runs (scripts/test.sh starts it). */
-export const SWIFT_AUTH_URL = process.env['WHARF_SWIFT_AUTH_URL'] ?? 'http://127.0.0.1:6480/auth/v1.0';
-
-export function swiftOptions(container: string, extra: Partial<SwiftDriverOptions> = {}): SwiftDriverOptions {
+function swiftOptions(container: string, extra: Partial<SwiftDriverOptions> = {}): SwiftDriverOptions {
   return {
-    credentials: { authUrl: SWIFT_AUTH_URL, authVersion: 1, username: 'wharf:tester', password: 'testing', endpointType: 'public' },
+    credentials: { authUrl: SWIFT.authUrl, authVersion: 1, username: SWIFT.username, password: SWIFT.password, endpointType: 'public' },
     container,
     insecureSkipVerify: false,
     chunkSize: 1024 * 1024,
@@ -25,20 +23,19 @@ export function swiftOptions(container: string, extra: Partial<SwiftDriverOption
  * Deletes everything the driver wrote through the driver itself, then checks that it left no
  * object behind (no orphaned segment above all) before dropping the container.
  */
-export async function dropContainer(driver: SwiftDriver, options: SwiftDriverOptions): Promise<void> {
+async function dropContainer(driver: SwiftDriver, options: SwiftDriverOptions): Promise<void> {
   await driver.delete('/docker').catch((err: unknown) => {
     if (!(err instanceof PathNotFoundError)) throw err;
   });
   const client = new SwiftClient({ credentials: options.credentials, insecureSkipVerify: false });
+  const left: string[] = [];
   try {
-    const left: string[] = [];
     for await (const entry of client.list(options.container, '')) if (entry.name) left.push(entry.name);
-    for (const object of left) await client.call({ method: 'DELETE', container: options.container, object, accept: [404] });
-    await client.call({ method: 'DELETE', container: options.container, accept: [404] });
-    assert.deepEqual(left.slice(0, 20), [], `${left.length} objects were left in ${options.container} after deleting everything`);
   } finally {
     await client.close();
   }
+  await removeTestStore('swift', options.container);
+  assert.deepEqual(left.slice(0, 20), [], `${left.length} objects were left in ${options.container} after deleting everything`);
 }
 
 describeStorageDriver(

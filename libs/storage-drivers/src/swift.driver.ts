@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { SwiftDriverConfig } from '@wharf/config';
+import type { SwiftStorageConfig } from '@wharf/config';
 import pMap from 'p-map';
 import { Readable, type PassThrough } from 'node:stream';
 import { InvalidOffsetError, PathNotFoundError, type FileInfo, type RedirectOptions, type StorageDriver } from '@wharf/registry-core';
@@ -27,7 +27,7 @@ export interface SwiftDriverOptions {
 }
 
 /** The driver's options from `storage.swift`. */
-export function swiftDriverOptions(config: SwiftDriverConfig): SwiftDriverOptions {
+export function swiftDriverOptions(config: SwiftStorageConfig): SwiftDriverOptions {
   const { name: _name, container, insecureSkipVerify, chunkSize, prefix, secretKey, accessKey, tempUrlContainerKey, tempUrlMethods, ...credentials } = config;
   return {
     credentials,

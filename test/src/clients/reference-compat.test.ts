@@ -10,7 +10,7 @@ import { run } from '../support/exec.js';
 import { buildImage, importImage, uniqueName, writeMultiPlatformLayout } from '../support/images.js';
 import { RegistryProcess, targetKind, type RegistryKind, type RegistryOptions } from '../support/registry-process.js';
 import { assertConfined, hashStorage } from '../support/storage-walk.js';
-import { SwiftContainer, swiftStorage, uniqueContainer } from '../support/swift.js';
+import { SwiftContainer, uniqueContainer } from '../support/swift.js';
 import { goTool, systemTool } from '../support/tools.js';
 
 const target = targetKind();
@@ -90,7 +90,7 @@ async function assertBlobServed(reg: RegistryProcess, repo: string, digest: stri
 /** Storage both registries open in turn: a filesystem folder or a Swift container. */
 interface SharedStorage {
   label: string;
-  options: Pick<RegistryOptions, 'storage' | 'storageRoot' | 'swift'>;
+  options: Pick<RegistryOptions, 'storage' | 'storageRoot' | 'objectStore'>;
   /** Path (or object name) → content hash of everything stored. */
   snapshot(): Promise<Map<string, string>>;
   /** Fails when anything was written outside registry:2's layout or left behind. */
@@ -115,7 +115,7 @@ function swiftContainerStorage(): SharedStorage {
   const container = new SwiftContainer(uniqueContainer('compat'));
   return {
     label: `swift container ${container.name}`,
-    options: { storage: 'swift', swift: swiftStorage(container.name) },
+    options: { storage: 'swift', objectStore: container.name },
     snapshot: () => container.snapshot(),
     assertClean: async () => assert.deepEqual((await container.strays()).slice(0, 20), [], `stray objects in ${container.name}`),
     dispose: () => container.drop(),

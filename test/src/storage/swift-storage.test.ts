@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describeResponse, header, send, type HttpResponse } from '../protocol/oci-http.js';
 import { locationOf, startUpload, withQuery } from '../protocol/oci-operations.js';
 import { RegistryProcess } from '../support/registry-process.js';
-import { PrivateSwiftProxy, SwiftContainer, swiftStorage, uniqueContainer } from '../support/swift.js';
+import { PrivateSwiftProxy, SwiftContainer, uniqueContainer } from '../support/swift.js';
 
 const MiB = 1024 * 1024;
 
@@ -45,7 +45,8 @@ describe('swift storage', () => {
     const reg = await RegistryProcess.start({
       kind: 'wharf',
       storage: 'swift',
-      swift: swiftStorage(container.name, swift),
+      objectStore: container.name,
+      driverKeys: swift,
       // upload URLs carry state signed with http.secret: replicas share it, as with registry:2
       http: { secret: 'shared-by-the-replicas' },
     });

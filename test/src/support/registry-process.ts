@@ -8,10 +8,22 @@ import { stringify } from 'yaml';
 import { tail } from './exec.js';
 import { repoRoot, systemTool } from './tools.js';
 import { freePort } from './free-port.js';
+import { createTestStore, removeTestStore, testStoreSection } from '@wharf/storage-drivers/test-servers';
+
+export function isObjectStore(kind: StorageKind): kind is ObjectStoreKind {
+  return kind === 'azure' || kind === 'gcs' || kind === 'swift';
+}
+
+/** A `storage:` section with more keys merged into its one driver's own section. */
+function withDriverKeys(section: Record<string, unknown>, keys: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(section).map(([driver, own]) => [driver, { ...(own as Record<string, unknown>), ...keys }]));
+}
 
 /** 'wharf' is the system under test; 'reference' is CNCF distribution (`docker-registry`), the yardstick. */
 export type RegistryKind = 'wharf' | 'reference';
-export type StorageKind = 'filesystem' | 'inmemory' | 'swift';
+export type StorageKind = 'filesystem' | 'inmemory' | ObjectStoreKind;
+/** Object stores on their test servers (scripts/azurite.sh, scripts/fake-gcs.sh, scripts/swift.sh). */
+export type ObjectStoreKind = 'azure' | 'gcs' | 'swift';
 
 /**
  * Which registry the suites aim at. WHARF_E2E_TARGET=reference runs the same suites against
@@ -28,8 +40,13 @@ export interface RegistryOptions {
   storage?: StorageKind;
   /** Serve an existing storage root (it is not deleted on dispose); default: a fresh temp folder. */
   storageRoot?: string;
-  /** `storage.swift` keys for the swift driver (container, authurl, …); see support/swift.ts. */
-  swift?: Record<string, unknown>;
+  /**
+   * azure/gcs: serve this existing container or bucket (it is not removed on dispose); default: a
+   * fresh one, removed on dispose.
+   */
+  objectStore?: string;
+  /** Object stores: more keys for the driver's section, over the generated ones (a wrong password, another endpoint). */
+  driverKeys?: Record<string, unknown>;
   readyTimeoutMs?: number;
   /**
    * More top-level config sections (notifications, redis, …), merged over the generated ones; a
@@ -61,8 +78,12 @@ const OUTPUT_LIMIT = 256 * 1024;
 export class RegistryProcess {
   readonly kind: RegistryKind;
   readonly storage: StorageKind;
-  /** Filesystem root, or undefined for inmemory and swift. */
+  /** Filesystem root, or undefined for inmemory and object stores. */
   readonly storageRoot: string | undefined;
+  /** The container or bucket of an azure or gcs registry. */
+  objectStore: string | undefined;
+  private ownsObjectStore = false;
+  private readonly driverKeys: Record<string, unknown>;
   private readonly baseDir: string;
   private readonly configPath: string;
   private readonly readyTimeoutMs: number;
@@ -72,7 +93,6 @@ export class RegistryProcess {
   private readonly httpExtra: Record<string, unknown>;
   private readonly listenHost: string;
   private readonly tlsClient: TlsClientFiles | undefined;
-  private readonly swift: Record<string, unknown> | undefined;
   private port = 0;
   private child: ChildProcess | undefined;
   private output = '';
@@ -87,12 +107,12 @@ export class RegistryProcess {
     this.httpExtra = opts.http ?? {};
     this.listenHost = opts.listenHost ?? '127.0.0.1';
     this.tlsClient = opts.tlsClient;
-    this.swift = opts.swift;
-    if (this.storage === 'swift' && !this.swift) throw new Error('storage swift needs the swift option (support/swift.ts)');
     this.baseDir = mkdtempSync(join(tmpdir(), `wharf-e2e-${this.kind}-`));
     this.configPath = join(this.baseDir, 'config.yml');
     mkdirSync(join(this.baseDir, 'run'));
-    if (this.storage === 'inmemory' || this.storage === 'swift') {
+    this.objectStore = opts.objectStore;
+    this.driverKeys = opts.driverKeys ?? {};
+    if (this.storage === 'inmemory' || isObjectStore(this.storage)) {
       this.storageRoot = undefined;
     } else if (opts.storageRoot) {
       this.storageRoot = opts.storageRoot;
@@ -108,6 +128,10 @@ export class RegistryProcess {
     const reg = new RegistryProcess(opts);
     live.add(reg);
     try {
+      if (isObjectStore(reg.storage) && reg.objectStore === undefined) {
+        reg.objectStore = await createTestStore(reg.storage, 'e2e');
+        reg.ownsObjectStore = true;
+      }
       await reg.launch(false);
     } catch (e) {
       await reg.dispose();
@@ -160,6 +184,9 @@ export class RegistryProcess {
   async dispose(): Promise<void> {
     await this.stop();
     this.removeDirs();
+    if (this.ownsObjectStore && this.objectStore !== undefined && isObjectStore(this.storage)) {
+      await removeTestStore(this.storage, this.objectStore).catch(() => undefined);
+    }
     live.delete(this);
   }
 
@@ -172,8 +199,8 @@ export class RegistryProcess {
     const storage: Record<string, unknown> =
       this.storage === 'inmemory'
         ? { inmemory: {} }
-        : this.storage === 'swift'
-          ? { swift: this.swift }
+        : isObjectStore(this.storage)
+          ? withDriverKeys(testStoreSection(this.storage, this.objectStore ?? ''), this.driverKeys)
           : { filesystem: { rootdirectory: this.storageRoot } };
     storage['delete'] = { enabled: true };
     const extra = typeof this.extraConfig === 'function' ? this.extraConfig(this.host) : this.extraConfig;

@@ -6,26 +6,19 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SWIFT } from '@wharf/storage-drivers/test-servers';
 import { freePort } from './free-port.js';
 import { repoRoot, systemTool } from './tools.js';
 
-export const SWIFT_PORT = Number(process.env['WHARF_SWIFT_PORT'] ?? 6480);
 const SWIFT_DIR = process.env['WHARF_SWIFT_DIR'] ?? join(repoRoot, '.tools', 'run', 'swift');
-export const SWIFT_USER = 'wharf:tester';
-export const SWIFT_KEY = 'testing';
 
-export function swiftAuthUrl(port = SWIFT_PORT): string {
+function authUrlOn(port: number): string {
   return `http://127.0.0.1:${port}/auth/v1.0`;
 }
 
 /** A container name no other test uses. */
 export function uniqueContainer(label: string): string {
   return `${label}-${randomBytes(5).toString('hex')}`;
-}
-
-/** `storage.swift` for a registry (Wharf or docker-registry) on `container`; 1 MiB segments unless given. */
-export function swiftStorage(container: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { authurl: swiftAuthUrl(), username: SWIFT_USER, password: SWIFT_KEY, container, chunksize: 1024 * 1024, ...extra };
 }
 
 export interface SwiftObject {
@@ -40,7 +33,7 @@ export class SwiftContainer {
 
   constructor(
     readonly name: string,
-    private readonly authUrl = swiftAuthUrl(),
+    private readonly authUrl = SWIFT.authUrl,
   ) {}
 
   async objects(prefix = ''): Promise<SwiftObject[]> {
@@ -115,7 +108,7 @@ export class SwiftContainer {
   }
 
   private async login(): Promise<{ token: string; url: string }> {
-    const res = await fetch(this.authUrl, { headers: { 'x-auth-user': SWIFT_USER, 'x-auth-key': SWIFT_KEY } });
+    const res = await fetch(this.authUrl, { headers: { 'x-auth-user': SWIFT.username, 'x-auth-key': SWIFT.password } });
     const token = res.headers.get('x-auth-token');
     const url = res.headers.get('x-storage-url');
     if (!res.ok || !token || !url) throw new Error(`swift auth at ${this.authUrl} answered ${res.status}`);
@@ -148,7 +141,7 @@ export class PrivateSwiftProxy {
   }
 
   get authUrl(): string {
-    return swiftAuthUrl(this.port);
+    return authUrlOn(this.port);
   }
 
   /** Starts the proxy and waits until it authenticates. */
@@ -162,7 +155,7 @@ export class PrivateSwiftProxy {
     while (Date.now() < deadline) {
       if (child.exitCode !== null) break;
       try {
-        const res = await fetch(this.authUrl, { headers: { 'x-auth-user': SWIFT_USER, 'x-auth-key': SWIFT_KEY }, signal: AbortSignal.timeout(2_000) });
+        const res = await fetch(this.authUrl, { headers: { 'x-auth-user': SWIFT.username, 'x-auth-key': SWIFT.password }, signal: AbortSignal.timeout(2_000) });
         await res.arrayBuffer();
         if (res.ok) return;
       } catch {

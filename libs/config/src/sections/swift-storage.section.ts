@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { bool, choice, httpUrl, int, section, text, textList } from '../config.fields.js';
-import type { SwiftDriverConfig } from '../config.types.js';
+import type { SwiftStorageConfig } from '../config.types.js';
 
 /** registry:2's swift driver: 20 MiB segments by default, never under 1 MiB. */
 const SWIFT_DEFAULT_CHUNK_SIZE = 20 * 1024 * 1024;
 const SWIFT_MIN_CHUNK_SIZE = 1024 * 1024;
 
 /** `storage.swift`: registry:2's keys, with its required ones required and its rules checked here, at start. */
-export const swiftSection = section({
+export const swiftStorageSection = section({
   authurl: httpUrl(),
   username: text(),
   password: text(),
@@ -56,10 +56,10 @@ function authVersionFromUrl(url: string): 1 | 2 | 3 | undefined {
   return undefined;
 }
 
-export function toSwiftDriver(raw: z.output<typeof swiftSection>): SwiftDriverConfig {
+export function toSwiftStorageConfig(raw: z.output<typeof swiftStorageSection>): SwiftStorageConfig {
   const authVersion = raw.authversion || authVersionFromUrl(raw.authurl);
   if (authVersion !== 1 && authVersion !== 2 && authVersion !== 3) throw new Error('swift authversion was not validated');
-  const optional = (key: keyof SwiftDriverConfig, value: string | undefined) => (value === undefined ? {} : { [key]: value });
+  const optional = (key: keyof SwiftStorageConfig, value: string | undefined) => (value === undefined ? {} : { [key]: value });
   return {
     name: 'swift',
     authUrl: raw.authurl,
