@@ -1,12 +1,12 @@
 // The one-node Swift of scripts/swift.sh (started once by scripts/test.sh), seen as a user sees it:
-// plain HTTP with tempauth, independent of the driver under test.
+// containers are inspected over plain HTTP with tempauth, independent of the driver under test.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SWIFT } from '@wharf/storage-drivers/test-servers';
+import { removeTestStore, SWIFT } from '@wharf/storage-drivers/test-servers';
 import { freePort } from './free-port.js';
 import { repoRoot, systemTool } from './tools.js';
 
@@ -27,7 +27,7 @@ export interface SwiftObject {
   hash: string;
 }
 
-/** A container inspected and cleaned over Swift's own API. */
+/** A container inspected over Swift's own API. */
 export class SwiftContainer {
   private session: { token: string; url: string } | undefined;
 
@@ -84,14 +84,7 @@ export class SwiftContainer {
 
   /** Removes every object and the container. */
   async drop(): Promise<void> {
-    const objects = await this.objects();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (next < objects.length) await this.fetch(`/${objects[next++]!.name}`, { method: 'DELETE' });
-      }),
-    );
-    await this.fetch('', { method: 'DELETE' });
+    await removeTestStore('swift', this.name);
   }
 
   private async fetch(path: string, init: RequestInit = {}): Promise<Response> {
