@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
 import { PathNotFoundError } from '@wharf/registry-core';
 import { describeStorageDriver } from './driver-suite.js';
 import { SwiftDriver, type SwiftDriverOptions } from './swift.driver.js';
@@ -63,3 +64,31 @@ describeStorageDriver(
   // 350 files written at Swift's pace (tens a second here) are still four listing pages
   { redirects: true, manyFiles: 350 },
 );
+
+describe('SwiftDriver temp-URL key (registry:2 rule)', () => {
+  test('drivers on one container sign with the key already there; a configured secretkey replaces it', async () => {
+    const container = `tempurl-${randomBytes(6).toString('hex')}`;
+    const first = new SwiftDriver(swiftOptions(container));
+    const second = new SwiftDriver(swiftOptions(container));
+    const configured = new SwiftDriver(swiftOptions(container, { secretKey: 'configured-secret' }));
+    const status = async (driver: SwiftDriver): Promise<number> => {
+      const url = await driver.redirectURL('/docker/blob', { method: 'GET', expiresInMs: 60_000 });
+      assert.ok(url, `${driver.name} signs a URL`);
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      return res.status;
+    };
+    try {
+      await first.putContent('/docker/blob', 'signed bytes');
+      const before = await first.redirectURL('/docker/blob', { method: 'GET', expiresInMs: 60_000 });
+      assert.equal(await status(first), 200);
+      assert.equal(await status(second), 200, 'a second registry finds the generated key on the container');
+      assert.equal(await status(configured), 200, 'the configured key signs');
+      assert.equal((await fetch(before!)).status, 401, 'the generated key was replaced by the configured one');
+    } finally {
+      await Promise.all([second.close(), configured.close()]);
+      await dropContainer(first, swiftOptions(container));
+      await first.close();
+    }
+  });
+});

@@ -303,20 +303,26 @@ export class SwiftDriver implements StorageDriver {
   /**
    * registry:2's rule: the configured secretkey, else the key already on the container (or account),
    * else a new random one; written to Swift when it differs, so every registry on the container
-   * signs with the same key.
+   * signs with the same key. A user who may not set metadata keeps the key Swift has (none: no
+   * temp URLs, blobs are served by the registry), as registry:2 does.
    */
-  private async tempUrlKey(onContainer: boolean): Promise<string> {
+  private async tempUrlKey(onContainer: boolean): Promise<string | undefined> {
     const level = onContainer ? 'container' : 'account';
     const res = await this.client.call({ method: 'HEAD', container: onContainer ? this.container : '' });
     const current = headerOf(res.headers, `x-${level}-meta-temp-url-key`);
     const wanted = this.options.secretKey;
     if (current && (wanted === undefined || wanted === current)) return current;
     const key = wanted ?? randomBytes(32).toString('hex');
-    await this.client.call({
-      method: 'POST',
-      container: onContainer ? this.container : '',
-      headers: { [`x-${level}-meta-temp-url-key`]: key },
-    });
+    try {
+      await this.client.call({
+        method: 'POST',
+        container: onContainer ? this.container : '',
+        headers: { [`x-${level}-meta-temp-url-key`]: key },
+      });
+    } catch (err) {
+      if (err instanceof SwiftError && (err.status === 401 || err.status === 403)) return current || undefined;
+      throw err;
+    }
     return key;
   }
 
