@@ -100,8 +100,11 @@ describe(`OCI distribution-spec conformance against ${kind}`, () => {
     await container.drop();
   });
 
-  // docker-registry 2.8.2 as packaged here has no azure or gcs driver: those run against Wharf only
-  const drivers: StorageKind[] = kind === 'wharf' ? ['filesystem', 'inmemory', 'azure', 'gcs', 'swift'] : ['filesystem', 'inmemory', 'swift'];
+  // docker-registry 2.8.2 as packaged here has no azure or gcs driver: those run against Wharf only. Its
+  // swift driver waits up to 15 s whenever a large object reads as empty (every empty blob) and did not
+  // finish the run within the runner's 9 minutes here: docker-registry on Swift is checked by
+  // clients/reference-compat instead.
+  const drivers: StorageKind[] = kind === 'wharf' ? ['filesystem', 'inmemory', 'azure', 'gcs', 'swift'] : ['filesystem', 'inmemory'];
   for (const storage of drivers) {
     test(`${storage} driver: zero failures`, { timeout: 10 * 60_000 }, async (t) => {
       const runner = goTool('conformance');
