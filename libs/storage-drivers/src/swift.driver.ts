@@ -115,7 +115,7 @@ export class SwiftDriver implements StorageDriver {
   async putContent(path: string, content: Buffer | string): Promise<void> {
     const object = this.objectName(path);
     await this.ready();
-    const body = typeof content === 'string' ? Buffer.from(content) : Buffer.from(content);
+    const body = typeof content === 'string' ? Buffer.from(content) : content;
     await this.client.call({ method: 'PUT', container: this.container, object, body, headers: { 'content-type': OCTET_STREAM } });
   }
 
@@ -146,7 +146,7 @@ export class SwiftDriver implements StorageDriver {
   async writer(path: string, append: boolean): Promise<SwiftFileWriter> {
     const object = this.objectName(path);
     await this.ready();
-    const head = await this.head(object);
+    const head = await this.head(object, false);
     if (append && head?.manifest !== undefined) {
       const segments = segmentPrefixOf(head.manifest);
       const existing = await this.segmentsOf(segments);
@@ -201,7 +201,7 @@ export class SwiftDriver implements StorageDriver {
     const from = this.objectName(source);
     const to = this.objectName(dest);
     await this.ready();
-    const [head, previous] = await Promise.all([this.head(from), this.head(to)]);
+    const [head, previous] = await Promise.all([this.head(from, false), this.head(to, false)]);
     if (!head) throw new PathNotFoundError(source);
     if (head.manifest !== undefined) {
       await this.putManifest(to, head.manifest);
@@ -217,7 +217,7 @@ export class SwiftDriver implements StorageDriver {
   async delete(path: string): Promise<void> {
     const object = this.objectName(path);
     await this.ready();
-    const self = await this.head(object);
+    const self = await this.head(object, false);
     // a file has nothing below it (paths behave as on a disk), so only a directory needs the listing
     const below: SwiftListingEntry[] = [];
     if (!self) for await (const entry of this.client.list(this.container, `${object}/`)) if (entry.name) below.push(entry);
@@ -225,7 +225,7 @@ export class SwiftDriver implements StorageDriver {
     const manifests = self?.manifest !== undefined ? [self.manifest] : [];
     // a DLO manifest is a zero-byte object: only those need a HEAD to find their segments
     const empty = below.filter((entry) => entry.bytes === 0).map((entry) => entry.name!);
-    for (const manifest of await pMap(empty, async (name) => (await this.head(name))?.manifest, { concurrency: PARALLEL_REQUESTS })) {
+    for (const manifest of await pMap(empty, async (name) => (await this.head(name, false))?.manifest, { concurrency: PARALLEL_REQUESTS })) {
       if (manifest !== undefined) manifests.push(manifest);
     }
     // files first, then segments: a reader never finds a manifest whose segments are gone
@@ -377,8 +377,14 @@ export class SwiftDriver implements StorageDriver {
     return false;
   }
 
-  private async head(object: string): Promise<ObjectHead | undefined> {
-    const res = await this.client.call({ method: 'HEAD', container: this.container, object, accept: [404] });
+  /**
+   * `resolve: false` asks for a large file's manifest object itself (`multipart-manifest=get`): its
+   * segment prefix without Swift listing the segments to add up the size, which only `stat`-like
+   * callers need.
+   */
+  private async head(object: string, resolve = true): Promise<ObjectHead | undefined> {
+    const query = resolve ? {} : { query: { 'multipart-manifest': 'get' } };
+    const res = await this.client.call({ method: 'HEAD', container: this.container, object, accept: [404], ...query });
     if (res.status === 404) return undefined;
     return headOf(res.headers);
   }
