@@ -143,12 +143,12 @@ export class SwiftFileWriter implements FileWriter {
     return this.initialSize + (this.ended ? this.sink.stored : this.sink.accepted);
   }
 
-  /** Ends the last segment and rewrites the manifest; rejects if the stream or Swift failed. */
+  /** Ends the last segment and waits until the file reads whole; rejects if the stream or Swift failed. */
   async commit(): Promise<void> {
     this.markEnded();
     await this.flush();
     if (this.sink.failure) throw this.sink.failure;
-    await this.target.writeManifest();
+    // the manifest exists since the file was opened: what is left is for Swift to count every segment
     await this.target.awaitSize(this.size());
   }
 
