@@ -1,7 +1,8 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { ApiError } from '../http/api-error.js';
 import { parseRequest } from '../http/parse-request.js';
 import { ApiAuthenticator, AuthenticationError } from './api-authenticator.js';
 import { ApiIdentities, type ApiRole } from './api-identities.js';
@@ -59,18 +60,9 @@ export class SessionController {
   async signIn(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Body() body: unknown) {
     const { username, password } = parseRequest(signIn, body);
     if (!this.authenticator.authRequired) {
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'this API has no users file (auth.htpasswd.path or tokenserver.htpasswd): it is open, no sign-in needed',
-      });
+      throw new ApiError('INVALID_REQUEST', 'this API has no users file (auth.htpasswd.path or tokenserver.htpasswd): it is open, no sign-in needed');
     }
-    try {
-      await this.authenticator.checkPassword(request, username, password);
-    } catch (error) {
-      if (error instanceof AuthenticationError && error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
-      throw error;
-    }
+    await this.authenticator.checkPassword(request, username, password);
     void reply.status(201);
     return { ...(await this.tokens.issue(username)), user: username, role: this.identities.roleOf(username) };
   }

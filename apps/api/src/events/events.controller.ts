@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query, UseFilters } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiNotFoundResponse,
@@ -11,7 +11,6 @@ import {
 import type { RegistryEvent } from '@wharf/events';
 import type { EventAggregations, EventPage } from '@wharf/search';
 import { AGGREGATIONS_SCHEMA, ApiEventFilters, ApiEventPaging, ERROR_SCHEMA, EVENT_PAGE_SCHEMA, EVENT_SCHEMA } from './events.openapi.js';
-import { EventsErrorFilter } from './events.filter.js';
 import { parseRequest } from '../http/parse-request.js';
 import { eventFiltersQuery, eventIdParam, eventsPageQuery, toFilters, toPageQuery } from './events.schemas.js';
 import { EventsService } from './events.service.js';
@@ -19,7 +18,6 @@ import { EventsService } from './events.service.js';
 /** The searchable activity: GET /api/events, /api/events/aggregations, /api/events/:id. */
 @ApiTags('events')
 @ApiServiceUnavailableResponse({ description: 'Elasticsearch is not configured or does not answer.', schema: ERROR_SCHEMA })
-@UseFilters(EventsErrorFilter)
 @Controller('events')
 export class EventsController {
   constructor(private readonly events: EventsService) {}

@@ -1,7 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { DeadLetterPage, QueueHealth, RedeliveryResult, ReplayResult } from '@wharf/queue';
-import { QueuesErrorFilter } from './queues.filter.js';
 import { deadLettersQuery, MAX_DEAD_LETTER_PAGE, MAX_REDELIVER_IDS, redeliverBody, replayBody } from './queues.schemas.js';
 import { QueuesService } from './queues.service.js';
 import { parseRequest } from '../http/parse-request.js';
@@ -15,7 +14,6 @@ const NAME_PARAM = {
 /** Queue health, dead letters and replay: GET /api/queues and friends. */
 @ApiTags('queues')
 @ApiServiceUnavailableResponse({ description: 'No redis section is configured, or Redis does not answer.' })
-@UseFilters(QueuesErrorFilter)
 @Controller('queues')
 export class QueuesController {
   constructor(private readonly queues: QueuesService) {}

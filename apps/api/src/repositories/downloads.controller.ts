@@ -1,14 +1,12 @@
-import { Controller, Get, Query, UseFilters } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { parseRequest as parse } from '../http/parse-request.js';
-import { RepositoriesErrorFilter } from './repositories.filter.js';
 import { leaderboardQuery, MAX_LEADERBOARD, PERIODS } from './repositories.schemas.js';
 import { RepositoriesService, type Leaderboard } from './repositories.service.js';
 
 /** The downloads leaderboard: GET /api/downloads/leaderboard. */
 @ApiTags('repositories')
 @ApiServiceUnavailableResponse({ description: 'No database section is configured, or PostgreSQL does not answer.' })
-@UseFilters(RepositoriesErrorFilter)
 @Controller('downloads')
 export class DownloadsController {
   constructor(private readonly repositories: RepositoriesService) {}

@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Delete, Get, HttpCode, HttpException, Inject, Query, Req, UseFilters } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Query, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiMethodNotAllowedResponse,
@@ -18,9 +18,8 @@ import { principalOf } from '../auth/api-principal.js';
 import { eventContext } from '../images/event-context.js';
 import { ImageTagsService } from '../images/image-tags.service.js';
 import { registryBaseUrl } from '../images/registry-address.js';
-import { RegistryErrorFilter } from '../images/registry-error.filter.js';
+import { ApiError } from '../http/api-error.js';
 import { parseRequest as parse } from '../http/parse-request.js';
-import { RepositoriesErrorFilter } from './repositories.filter.js';
 import { emptyQuery, MAX_PAGE_SIZE, REPOSITORY_SORTS, repositoriesQuery, tagsQuery } from './repositories.schemas.js';
 import { RepositoriesService, type RepositoriesPage } from './repositories.service.js';
 import { parseRepositoryPath, type RepositoryPath } from './repository-path.js';
@@ -46,7 +45,6 @@ const COUNTERS_FLAG =
  */
 @ApiTags('repositories')
 @ApiServiceUnavailableResponse({ description: 'A database section is configured and PostgreSQL does not answer (try again shortly).' })
-@UseFilters(RepositoriesErrorFilter, RegistryErrorFilter)
 @Controller('repositories')
 export class RepositoriesController {
   private readonly registryBaseUrl: string;
@@ -150,21 +148,17 @@ export class RepositoriesController {
     const ctx = eventContext(request, this.registryBaseUrl, principalOf(request)?.user ?? undefined);
     if (path.resource === 'tag') return this.images.deleteTag(path.name, path.tag, ctx);
     if (path.resource === 'manifest') return this.images.deleteManifest(path.name, path.digest, ctx);
-    throw new HttpException(
-      { statusCode: 405, error: 'Method Not Allowed', message: 'only a tag (…/<name>/tags/<tag>) or a manifest (…/<name>/manifests/<digest>) can be deleted' },
-      405,
-    );
+    throw new ApiError('METHOD_NOT_ALLOWED', 'only a tag (…/<name>/tags/<tag>) or a manifest (…/<name>/manifests/<digest>) can be deleted');
   }
 }
 
 function repositoryPath(request: FastifyRequest): RepositoryPath {
   const path = parseRepositoryPath(request.url);
   if (path === undefined) {
-    throw new BadRequestException({
-      statusCode: 400,
-      error: 'Bad Request',
-      message: 'not a valid repository name: lower-case path components of letters, digits and separators (. _ __ -), joined by /, at most 255 characters',
-    });
+    throw new ApiError(
+      'INVALID_REQUEST',
+      'not a valid repository name: lower-case path components of letters, digits and separators (. _ __ -), joined by /, at most 255 characters',
+    );
   }
   return path;
 }

@@ -1,7 +1,6 @@
-import { Controller, Get, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { DELIVERY_SCHEMA, type DeliveryView } from './webhook.views.js';
-import { WebhooksErrorFilter } from './webhooks.filter.js';
 import { WebhooksService, type QueuedDelivery } from './webhooks.service.js';
 
 const ID_PARAM = { name: 'id', description: 'Delivery attempt id (UUID): the X-Wharf-Delivery header the receiver saw' };
@@ -9,7 +8,6 @@ const ID_PARAM = { name: 'id', description: 'Delivery attempt id (UUID): the X-W
 /** One delivery attempt, and redelivering it: /api/deliveries/:id. */
 @ApiTags('webhooks')
 @ApiServiceUnavailableResponse({ description: 'No database (or redis) section is configured, or the server does not answer.' })
-@UseFilters(WebhooksErrorFilter)
 @Controller('deliveries')
 export class DeliveriesController {
   constructor(private readonly webhooks: WebhooksService) {}

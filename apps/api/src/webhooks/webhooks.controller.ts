@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseFilters } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -16,7 +16,6 @@ import {
 import { z } from 'zod';
 import { createWebhookBody, deliveriesQuery, MAX_DELIVERY_PAGE, updateWebhookBody } from './webhook.schemas.js';
 import { DELIVERY_SCHEMA, SUBSCRIPTION_SCHEMA, type DeliveryView, type SubscriptionView } from './webhook.views.js';
-import { WebhooksErrorFilter } from './webhooks.filter.js';
 import { WebhooksService, type QueuedDelivery } from './webhooks.service.js';
 import { parseRequest } from '../http/parse-request.js';
 
@@ -29,7 +28,6 @@ const QUEUED_SCHEMA = {
 /** Webhook subscriptions for CI/CD: GET/POST /api/webhooks and friends. */
 @ApiTags('webhooks')
 @ApiServiceUnavailableResponse({ description: 'No database (or redis) section is configured, or the server does not answer.' })
-@UseFilters(WebhooksErrorFilter)
 @Controller('webhooks')
 export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}

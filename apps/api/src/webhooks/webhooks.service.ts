@@ -5,7 +5,8 @@ import { pingEvent, type SubscriptionSettings, type WebhookSubscriptionEntity } 
 import type { Logger } from '@wharf/observability';
 import { LOGGER } from '../api.tokens.js';
 import { WebhooksBackend } from './webhooks.backend.js';
-import { DeliveryNotFoundError, InvalidCursorError, InvalidWebhookError, WebhookNotFoundError } from './webhooks.errors.js';
+import { invalidCursor } from '../http/api-error.js';
+import { DeliveryNotFoundError, InvalidWebhookError, WebhookNotFoundError } from './webhooks.errors.js';
 import type { CreateWebhookBody, UpdateWebhookBody } from './webhook.schemas.js';
 import { deliveryView, subscriptionView, type DeliveryView, type SubscriptionView } from './webhook.views.js';
 
@@ -163,6 +164,6 @@ function decodeCursor(cursor: string): { deliveredAt: Date; id: string } {
     if (typeof at !== 'string' || Number.isNaN(deliveredAt.getTime()) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error();
     return { deliveredAt, id };
   } catch {
-    throw new InvalidCursorError();
+    throw invalidCursor();
   }
 }
