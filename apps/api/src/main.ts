@@ -1,13 +1,16 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { WharfConfig } from '@wharf/config';
 import type { Logger, RunningRole } from '@wharf/observability';
 import type { RegistryWriter } from '@wharf/registry-core';
 import { DEFAULT_API_ADDR, DEFAULT_API_TRUSTED_PROXIES } from './api.defaults.js';
 import { ApiModule } from './api.module.js';
 import { remoteRegistryWriter } from './images/registry-writer.factory.js';
+import { describeApi } from './openapi.document.js';
+
+export { openApiDocument } from './openapi.document.js';
 
 /** What the process already hosts: the registry role's writer, when it runs here too. */
 export interface HostedRoles {
@@ -26,8 +29,7 @@ export async function start(config: WharfConfig, logger: Logger, hosted: HostedR
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, logger, registry), adapter, { logger: false });
   app.setGlobalPrefix('api');
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Wharf API').setVersion('0.1.0').build());
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
+  SwaggerModule.setup('api/docs', app, describeApi(app), { jsonDocumentUrl: 'api/openapi.json' });
 
   const addr = config.api?.addr ?? DEFAULT_API_ADDR;
   const colon = addr.lastIndexOf(':');

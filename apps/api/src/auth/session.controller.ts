@@ -9,6 +9,7 @@ import { ApiIdentities, type ApiRole } from './api-identities.js';
 import { parseAuthorization } from './authorization-header.js';
 import { PublicRoute } from './public-route.decorator.js';
 import { SessionTokens } from './session-tokens.js';
+import { schemaRef } from '../http/openapi.schemas.js';
 
 const signIn = z.strictObject({
   username: z.string({ error: 'username is required' }).min(1, 'username is required').max(256),
@@ -37,7 +38,7 @@ export class SessionController {
   @ApiOperation({ summary: 'Who the caller is: whether the API needs sign-in, and the signed-in user and role' })
   @ApiOkResponse({
     description: 'Without a users file the API is open: authRequired false, role admin. Credentials that do not hold read as not signed in.',
-    schema: { example: { authRequired: true, authenticated: true, user: 'alice', role: 'admin' } },
+    schema: { ...schemaRef('Session'), example: { authRequired: true, authenticated: true, user: 'alice', role: 'admin' } },
   })
   async state(@Req() request: FastifyRequest): Promise<SessionState> {
     if (!this.authenticator.authRequired) return { authRequired: false, authenticated: false, user: null, role: 'admin' };
@@ -53,7 +54,7 @@ export class SessionController {
   @Post()
   @ApiOperation({ summary: 'Sign in with a registry user (htpasswd); returns a session token for "Authorization: Bearer"' })
   @ApiBody({ schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string', format: 'password' } } } })
-  @ApiResponse({ status: 201, description: '{token, expiresAt, user, role}', schema: { example: { token: 'eyJ…', expiresAt: '2025-06-01T12:00:00.000Z', user: 'alice', role: 'reader' } } })
+  @ApiResponse({ status: 201, description: '{token, expiresAt, user, role}', schema: { ...schemaRef('SignedIn'), example: { token: 'eyJ…', expiresAt: '2025-06-01T12:00:00.000Z', user: 'alice', role: 'reader' } } })
   @ApiResponse({ status: 400, description: 'No username or password, or the API has no users to sign in (it is open).' })
   @ApiResponse({ status: 401, description: 'Wrong user name or password.' })
   @ApiResponse({ status: 429, description: 'Too many failed sign-ins from this address; Retry-After says when to try again.' })

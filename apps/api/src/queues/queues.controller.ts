@@ -4,6 +4,7 @@ import type { DeadLetterPage, QueueHealth, RedeliveryResult, ReplayResult } from
 import { deadLettersQuery, MAX_DEAD_LETTER_PAGE, MAX_REDELIVER_IDS, redeliverBody, replayBody } from './queues.schemas.js';
 import { QueuesService } from './queues.service.js';
 import { parseRequest } from '../http/parse-request.js';
+import { schemaRef } from '../http/openapi.schemas.js';
 
 const NAME_PARAM = {
   name: 'name',
@@ -21,6 +22,7 @@ export class QueuesController {
   @Get()
   @ApiOperation({ summary: 'Health of every queue: depth by state, oldest waiting job, delivery latency, who consumes it, endpoint breakers' })
   @ApiOkResponse({
+    schema: schemaRef('QueuesHealth'),
     description:
       '{"queues": [QueueHealth…]}: one per worker queue (events.indexer, events.counter, events.deployer, when their store is configured) and per endpoint (endpoint.<name>). ' +
       'counts.failed is the dead-letter set; consumers = {workers: BullMQ workers connected now, in any process; paused; consuming: workers > 0 and not paused}.',

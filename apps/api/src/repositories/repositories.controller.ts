@@ -23,6 +23,7 @@ import { parseRequest as parse } from '../http/parse-request.js';
 import { emptyQuery, MAX_PAGE_SIZE, REPOSITORY_SORTS, repositoriesQuery, tagsQuery } from './repositories.schemas.js';
 import { RepositoriesService, type RepositoriesPage } from './repositories.service.js';
 import { parseRepositoryPath, type RepositoryPath } from './repository-path.js';
+import { schemaRef } from '../http/openapi.schemas.js';
 
 const REPOSITORY_EXAMPLE = {
   name: 'library/nginx',
@@ -73,16 +74,7 @@ export class RepositoriesController {
   @ApiQuery({ name: 'size', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 } })
   @ApiOkResponse({
     description: 'A page of repositories',
-    schema: {
-      type: 'object',
-      properties: {
-        items: { type: 'array', items: { type: 'object' } },
-        nextCursor: { type: 'string', nullable: true },
-        counters: { type: 'boolean', description: COUNTERS_FLAG },
-        sorts: { type: 'array', items: { type: 'string', enum: [...REPOSITORY_SORTS] } },
-      },
-      example: { items: [REPOSITORY_EXAMPLE], nextCursor: null, counters: true, sorts: [...REPOSITORY_SORTS] },
-    },
+    schema: { ...schemaRef('RepositoriesPage'), example: { items: [REPOSITORY_EXAMPLE], nextCursor: null, counters: true, sorts: [...REPOSITORY_SORTS] } },
   })
   @ApiBadRequestResponse({ description: 'Unknown sort, a counter sort with no database section, size out of range, a cursor not from this API, or an unknown query parameter.' })
   async list(@Query() query: unknown): Promise<RepositoriesPage> {
@@ -108,7 +100,10 @@ export class RepositoriesController {
     description:
       'The repository (pullsByDigest: downloads by digest that no tag explains); or {repository, counters, items: [{tag, pulls, pushes, lastPulledDay, lastPushedDay, digest, mediaType, size, created, platforms: [{os, architecture, variant?}]}], nextCursor}; ' +
       'or {repository, tag, digest, mediaType, size, created, config, layers, platforms: [{os, architecture, variant?, digest, size}], pulls, pushes, lastPulledDay, lastPushedDay, pullCommand, counters}. Each carries counters (boolean).',
-    schema: { example: { ...REPOSITORY_EXAMPLE, pullsByDigest: 3, tagCount: 4, counters: true } },
+    schema: {
+      oneOf: [schemaRef('RepositoryDetails'), schemaRef('TagsPage'), schemaRef('ManifestDetails')],
+      example: { ...REPOSITORY_EXAMPLE, pullsByDigest: 3, tagCount: 4, counters: true },
+    },
   })
   @ApiBadRequestResponse({ description: 'Not a valid repository name, tag or digest; bad cursor or size, or an unknown query parameter.' })
   @ApiNotFoundResponse({ description: 'No such repository (neither in storage nor counted; without a database: not in storage), tag or manifest.' })
