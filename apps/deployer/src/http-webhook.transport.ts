@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { OutboundRequest, TransportResult, WebhookTransport } from './webhook.transport.js';
 
 /** What the delivery log keeps of a response body. */
-export const EXCERPT_BYTES = 1024;
+const EXCERPT_BYTES = 1024;
 
 /**
  * POSTs with Node's fetch (undici, connections kept alive per origin). Redirects are not followed:

@@ -16,7 +16,7 @@ import { wharfConfig } from './queue-redis.js';
  * from the documented recipe (not Wharf's own helper, so the two are checked against each other).
  */
 
-export const POSTGRES_URL = 'postgres://wharf:wharf@127.0.0.1:5439/wharf_test';
+const POSTGRES_URL = 'postgres://wharf:wharf@127.0.0.1:5439/wharf_test';
 
 export async function sharedPostgres(): Promise<void> {
   await run('bash', [join(repoRoot, 'scripts', 'postgres.sh'), 'start'], { timeoutMs: 90_000 });

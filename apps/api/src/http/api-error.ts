@@ -2,7 +2,7 @@
  * The API's error codes and the status each answers with: the one place an API failure gets a
  * status (registry-core's RegistryError keeps its own OCI table, see api-exception.filter.ts).
  */
-export const API_ERROR_STATUS = {
+const API_ERROR_STATUS = {
   /** A query, body or path that cannot mean anything; every problem named. */
   INVALID_REQUEST: 400,
   /** A cursor this API did not hand out, or one for another sort. */

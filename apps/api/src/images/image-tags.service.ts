@@ -11,10 +11,10 @@ import { registryHost } from './registry-address.js';
 import { RegistryReader } from './registry-reader.js';
 
 /** Counters of a tag, or nulls when no `database` section is configured (unknown, not zero). */
-export type TagCountersOrUnknown = TagCounters | { tag: string; pulls: null; pushes: null; lastPulledDay: null; lastPushedDay: null };
+type TagCountersOrUnknown = TagCounters | { tag: string; pulls: null; pushes: null; lastPulledDay: null; lastPushedDay: null };
 
 /** A row of GET …/tags: counters plus what storage holds (null/[] once the tag is gone from storage). */
-export type TagListItem = TagCountersOrUnknown & TagStorageFields;
+type TagListItem = TagCountersOrUnknown & TagStorageFields;
 
 interface TagStorageFields {
   digest: string | null;

@@ -9,7 +9,7 @@ import { MASKED } from './webhook.schemas.js';
 
 const SENSITIVE_HEADER = /^(authorization|proxy-authorization|cookie)$|token|secret|password|api-?key|private/i;
 
-export function secretHint(secret: string): string {
+function secretHint(secret: string): string {
   return secret.length >= 16 ? `…${secret.slice(-4)}` : '…';
 }
 

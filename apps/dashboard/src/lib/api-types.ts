@@ -9,12 +9,9 @@ import type { components } from './api.generated';
 type Schemas = components['schemas'];
 
 export type RegistryEvent = Schemas['RegistryEvent'];
-export type EventAction = RegistryEvent['action'];
 export type EventPage = Schemas['EventPage'];
 export type CountedKey = Schemas['CountedKey'];
 export type EventAggregations = Schemas['EventAggregations'];
-/** The API's JSON error body. */
-export type ApiErrorBody = Schemas['ApiError'];
 
 /** A page of items with the cursor of the next one (null: the last page). */
 export interface Page<T> {
@@ -22,19 +19,14 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export type RepositoryCounters = Schemas['RepositoryCounters'];
 export type RepositoriesPage = Schemas['RepositoriesPage'];
 export type RepositoryDetails = Schemas['RepositoryDetails'];
 export type Platform = Schemas['Platform'];
-export type TagRow = Schemas['TagRow'];
 export type TagsPage = Schemas['TagsPage'];
-export type Layer = Schemas['ContentSummary'];
 export type ManifestDetails = Schemas['ManifestDetails'];
 
 export type Session = Schemas['Session'];
-export type Role = NonNullable<Session['role']>;
 export type Leaderboard = Schemas['Leaderboard'];
-export type LeaderboardEntry = Leaderboard['items'][number];
 
 export type PayloadFormat = Schemas['PayloadFormat'];
 export const PAYLOAD_FORMATS = ['deploy', 'distribution', 'cloudevents', 'template'] as const satisfies readonly PayloadFormat[];
