@@ -11,7 +11,7 @@ import {
   TagService,
   WriteGuard,
 } from '@wharf/registry-core';
-import { createStorageDriver, type StorageSettings } from '@wharf/storage-drivers';
+import { createStorageDriver, storageSettingsFor } from '@wharf/storage-drivers';
 import { WHARF_CONFIG } from '../api.tokens.js';
 
 // Read-only: every write path of the services below refuses, and reads called without an event
@@ -31,16 +31,11 @@ export class RegistryReader {
   readonly catalog: Pick<CatalogService, 'list'>;
 
   constructor(@Inject(WHARF_CONFIG) config: WharfConfig) {
-    const driver = createStorageDriver(storageSettings(config));
+    const driver = createStorageDriver(storageSettingsFor(config.storage.driver));
     const blobs = new BlobService(driver, READ_ONLY, NO_EVENTS);
     this.blobs = blobs;
     this.manifests = new ManifestService(driver, blobs, new ReferrersService(driver), READ_ONLY, DEFAULT_REGISTRY_OPTIONS, NO_EVENTS);
     this.tags = new TagService(driver);
     this.catalog = new CatalogService(driver);
   }
-}
-
-function storageSettings(config: WharfConfig): StorageSettings {
-  const driver = config.storage.driver;
-  return driver.name === 'filesystem' ? { driver: 'filesystem', rootDirectory: driver.rootDirectory } : { driver: 'inmemory' };
 }
