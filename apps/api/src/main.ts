@@ -39,4 +39,3 @@ export async function start(config: WharfConfig, logger: Logger, hosted: HostedR
   logger.info({ addr }, 'wharf api listening');
   return { name: 'api', stop: () => app.close() };
 }
-

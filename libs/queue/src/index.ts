@@ -6,7 +6,6 @@ export * from './job-batcher.js';
 export * from './queue.consumer.js';
 export * from './queue-routes.js';
 export * from './spool-files.js';
-export * from './spool-directory.js';
 export * from './event-spool.js';
 export * from './event-sink.js';
 export * from './event-publisher.js';
