@@ -181,6 +181,11 @@ export interface ApiConfig {
   sessionLifetimeMs?: number;
   /** api.trustedproxies as written; absent: the api role's default (see apps/api api.defaults.ts). */
   trustedProxies?: string[];
+  /**
+   * Base URL of the registry's /v2 API for an api role that does not host the registry in its own
+   * process; absent: derived from http.addr, http.tls and http.prefix (apps/api registry-address.ts).
+   */
+  registryUrl?: string;
 }
 
 /** Wharf's `tokenserver:` section: the Docker token server the registry process serves. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, duration, isHttpUrl, int, section, text, textList } from '../config.fields.js';
+import { bool, duration, httpUrl, isHttpUrl, int, section, text, textList } from '../config.fields.js';
 import type { ApiConfig, CountersConfig, DatabaseConfig, ElasticsearchConfig, WebhooksConfig } from '../config.types.js';
 import { trustedProxies } from './trusted-proxies.js';
 
@@ -158,6 +158,8 @@ export const apiSection = section({
     .refine((value) => value >= 60_000, { message: 'must be at least 1m' })
     .optional(),
   trustedproxies: trustedProxies(),
+  /** Where the api role reaches the registry's /v2 when the registry runs in another process. */
+  registryurl: httpUrl().optional(),
 });
 
 export function toApiConfig(raw: z.output<typeof apiSection>): ApiConfig {
@@ -166,6 +168,7 @@ export function toApiConfig(raw: z.output<typeof apiSection>): ApiConfig {
     ...(raw.secret === undefined ? {} : { secret: raw.secret }),
     ...(raw.sessionlifetime === undefined ? {} : { sessionLifetimeMs: raw.sessionlifetime }),
     ...(raw.trustedproxies === undefined ? {} : { trustedProxies: raw.trustedproxies }),
+    ...(raw.registryurl === undefined ? {} : { registryUrl: raw.registryurl }),
   };
 }
 
