@@ -8,6 +8,9 @@
  */
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+/** How long something stored is kept: calendar months (UTC) or a fixed span (see retention.ts). */
+export type RetentionPeriod = { months: number } | { ms: number };
 export type LogFormatter = 'text' | 'json' | 'logstash';
 
 export interface LogConfig {
@@ -293,6 +296,8 @@ export interface ElasticsearchConfig {
   indexPrefix: string;
   username?: string;
   password?: string;
+  /** `retention`: the indexer deletes monthly indices whose every event is older; absent: kept forever. */
+  retention?: RetentionPeriod;
 }
 
 /** Either a connection URL or its parts; port defaults to 5432 when host is given. */
@@ -335,6 +340,8 @@ export interface WebhooksConfig {
   concurrency: number;
   /** How long the deployer reuses the enabled subscriptions it read; default 2s. */
   subscriptionCacheMs: number;
+  /** `deliveryretention`: the deployer deletes delivery attempts older than this; absent: kept forever. */
+  deliveryRetention?: RetentionPeriod;
 }
 
 /** The `dashboard:` section (apps/dashboard). */
