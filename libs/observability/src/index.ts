@@ -2,3 +2,4 @@ export * from './logger.js';
 export * from './request-id.js';
 export * from './running-role.js';
 export * from './log-redaction.js';
+export * from './periodic-task.js';
