@@ -13,6 +13,7 @@ import {
   type EventDocument,
 } from '@wharf/search';
 import { BulkBatcher } from './bulk-batcher.js';
+import { startEventRetention } from './event-retention.job.js';
 import { IndexerModule } from './indexer.module.js';
 
 /** Documents per `_bulk` request: a few hundred KB, well inside Elasticsearch's comfort zone. */
@@ -91,6 +92,7 @@ export async function start(config: WharfConfig, logger: Logger, options: Indexe
     admin.ensureMonthIndices().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'indexer: could not create the month indices ahead'));
   }, MONTH_INDEX_CHECK_MS);
   monthly.unref();
+  const retention = startEventRetention(client, config.elasticsearch, log);
 
   const connection = createRedisConnection(config.redis, 'worker');
   // ioredis reconnects by itself; the event only says so
@@ -107,6 +109,7 @@ export async function start(config: WharfConfig, logger: Logger, options: Indexe
       batcher.drain();
       await app.close();
       await batcher.close();
+      await retention?.stop();
       await client.close();
       await closeConnection(connection);
       log.info('indexer stopped');
