@@ -12,6 +12,7 @@ import type { Logger, RunningRole } from '@wharf/observability';
 import { closeConnection, createRedisConnection } from '@wharf/queue';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { DeliveryFailedError } from './delivery-failed.error.js';
+import { startDeliveryRetention } from './delivery-retention.job.js';
 import { EventRouterProcessor } from './event-router.processor.js';
 import { HttpWebhookTransport } from './http-webhook.transport.js';
 import { PayloadRenderer } from './payload.renderer.js';
@@ -110,6 +111,7 @@ export async function startDeployer(config: WharfConfig, logger: Logger, options
     }
   });
   await Promise.all([routerWorker.waitUntilReady(), deliveryWorker.waitUntilReady()]);
+  const retention = startDeliveryRetention(lease.dataSource, settings.deliveryRetention, log);
   log.info({ prefix, concurrency: settings.concurrency, maxAttempts: settings.maxAttempts, timeoutMs: settings.timeoutMs }, 'deployer started');
 
   return {
@@ -117,6 +119,7 @@ export async function startDeployer(config: WharfConfig, logger: Logger, options
     stop: async () => {
       // close() lets in-flight deliveries finish (each bounded by webhooks.timeout)
       await Promise.allSettled([routerWorker.close(), deliveryWorker.close()]);
+      await retention?.stop();
       await deliveryQueue.close().catch(() => undefined);
       await closeConnection(connection);
       await lease.release();
