@@ -65,6 +65,7 @@ GO_TOOLS=(
   "crane github.com/google/go-containerregistry/cmd/crane@v0.22.1"
   "oras oras.land/oras/cmd/oras@v1.3.6"
   "regctl github.com/regclient/regclient/cmd/regctl@v0.11.7"
+  "fake-gcs-server github.com/fsouza/fake-gcs-server@v1.56.1"
   "helm helm.sh/helm/v3/cmd/helm@v3.22.0"
   "kubeconform github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0"
 )
@@ -120,6 +121,20 @@ else
     }' "${k8s_dirs[@]}"
   rm -rf "$k8s_tmp"
   echo "$k8s_stamp" >"$K8S_SCHEMAS/.stamp"
+fi
+
+# --- Azurite (the Azure Storage emulator the azure driver's tests run against) ---------------------
+# Kept out of the workspaces' lockfile: it is a test server (~240 MB of its own dependencies), not
+# something Wharf runs. scripts/azurite.sh starts it.
+AZURITE_VERSION=3.37.0
+AZURITE_HOME="$REPO/.tools/azurite"
+if [[ -x "$AZURITE_HOME/node_modules/.bin/azurite-blob" && "$(cat "$AZURITE_HOME/.stamp" 2>/dev/null)" == "$AZURITE_VERSION" ]]; then
+  log "azurite $AZURITE_VERSION already installed"
+else
+  log "npm install azurite@$AZURITE_VERSION -> $AZURITE_HOME"
+  mkdir -p "$AZURITE_HOME"
+  npm install --prefix "$AZURITE_HOME" --no-save --no-audit --no-fund --omit=dev "azurite@$AZURITE_VERSION"
+  echo "$AZURITE_VERSION" >"$AZURITE_HOME/.stamp"
 fi
 
 # --- Elasticsearch (no Debian package: the runnable test distribution from Maven Central) -----
