@@ -82,6 +82,7 @@ function podEnv(objects: Json[], workload: Json): Record<string, string> {
       continue;
     }
     const value = secret?.['metadata']['name'] === ref['name'] ? secret?.['stringData']?.[ref['key']] : `existing-${ref['key']}-value`;
+    // api.secret must be 32 characters or more: the stand-in for an existing Secret is padded to that
     if (value !== undefined) env[entry['name']] = ref['key'] === 'api-secret' ? value.padEnd(32, '-') : value;
     else assert.equal(ref['optional'], true, `${entry['name']} refers to key ${ref['key']}, which the chart's Secret lacks`);
   }
@@ -324,6 +325,18 @@ describe('Helm chart deploy/helm/wharf', () => {
     assert.deepEqual(config.auth, { scheme: 'htpasswd', realm: 'wharf', path: '/etc/wharf/auth/htpasswd' });
     const htpasswdVolume = (registry['spec']['template']['spec']['volumes'] as Json[]).find((v) => v['name'] === 'htpasswd');
     assert.deepEqual(htpasswdVolume?.['secret'], { secretName: RELEASE, items: [{ key: 'htpasswd', path: 'htpasswd' }] });
+  });
+
+  test('registry.spool.persistent false: a Deployment, its spool on an emptyDir, the HPA aimed at it', async () => {
+    const { objects } = await helmTemplate(['--set', 'registry.spool.persistent=false', '--set', 'redis.addr=redis:6379', '--set', 'registry.autoscaling.enabled=true',
+      '--set', 'storage.driver=s3', '--set', 'storage.s3.bucket=b']);
+    const registry = registryWorkload(objects);
+    assert.equal(registry['kind'], 'Deployment');
+    assert.equal(registry['spec']['volumeClaimTemplates'], undefined);
+    assert.deepEqual((registry['spec']['template']['spec']['volumes'] as Json[]).find((v) => v['name'] === 'spool'), { name: 'spool', emptyDir: {} });
+    assert.deepEqual(registry['spec']['strategy']['rollingUpdate'], { maxUnavailable: 0, maxSurge: 1 }, 'a new replica is ready before an old one stops');
+    assert.equal(find(objects, 'HorizontalPodAutoscaler', `${RELEASE}-registry`)['spec']['scaleTargetRef']['kind'], 'Deployment');
+    assert.ok(!objects.some((o) => o['metadata']['name'] === `${RELEASE}-registry-pods`), 'no headless Service without a StatefulSet');
   });
 
   test('values that cannot work are refused with the value to change named', async () => {
