@@ -8,9 +8,6 @@
  */
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
-
-/** How long something stored is kept: calendar months (UTC) or a fixed span (see retention.ts). */
-export type RetentionPeriod = { months: number } | { ms: number };
 export type LogFormatter = 'text' | 'json' | 'logstash';
 
 export interface LogConfig {
@@ -318,6 +315,9 @@ export interface ValidationConfig {
     indexes: { platforms: 'all' | 'none' | 'list'; platformList: { architecture?: string; os?: string }[] };
   };
 }
+
+/** How long something stored is kept: calendar months (UTC) or a fixed span (see retention.ts). */
+export type RetentionPeriod = { months: number } | { ms: number };
 
 export interface ElasticsearchConfig {
   /** `urls` or its alias `addresses`. */
