@@ -13,6 +13,7 @@ import type { Logger, RunningRole } from '@wharf/observability';
 import { closeConnection, createRedisConnection, QueueConsumer, retryDelayMs, type FailureKind } from '@wharf/queue';
 import { Queue, UnrecoverableError } from 'bullmq';
 import { DeliveryFailedError } from './delivery-failed.error.js';
+import { startDeliveryRetention } from './delivery-retention.job.js';
 import { EventRouterProcessor } from './event-router.processor.js';
 import { HttpWebhookTransport } from './http-webhook.transport.js';
 import { PayloadRenderer } from './payload.renderer.js';
@@ -113,6 +114,7 @@ export async function startDeployer(config: WharfConfig, logger: Logger, options
   routerConsumer.start();
   deliveryConsumer.start();
   await Promise.all([routerConsumer.ready(), deliveryConsumer.ready()]);
+  const retention = startDeliveryRetention(lease.dataSource, settings.deliveryRetention, log);
   log.info({ prefix, concurrency: settings.concurrency, maxAttempts: settings.maxAttempts, timeoutMs: settings.timeoutMs }, 'deployer started');
 
   return {
@@ -120,6 +122,7 @@ export async function startDeployer(config: WharfConfig, logger: Logger, options
     stop: async () => {
       // close() lets in-flight deliveries finish (each bounded by webhooks.timeout)
       await Promise.allSettled([routerConsumer.close(), deliveryConsumer.close()]);
+      await retention?.stop();
       await deliveryQueue.close().catch(() => undefined);
       await closeConnection(connection);
       await lease.release();

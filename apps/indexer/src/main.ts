@@ -13,6 +13,7 @@ import {
 } from '@wharf/search';
 import { BulkItemError } from './bulk-item.error.js';
 import { classifyIndexingFailure, EventIndexProcessor, INDEXER_CONCURRENCY } from './event-index.processor.js';
+import { startEventRetention } from './event-retention.job.js';
 
 /** Documents per `_bulk` request: a few hundred KB, well inside Elasticsearch's comfort zone. */
 export const INDEXER_BATCH_SIZE = 500;
@@ -76,6 +77,7 @@ export async function start(config: WharfConfig, logger: Logger, options: Indexe
     admin.ensureMonthIndices().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'indexer: could not create the month indices ahead'));
   }, MONTH_INDEX_CHECK_MS);
   monthly.unref();
+  const retention = startEventRetention(client, config.elasticsearch, log);
 
   const connection = createRedisConnection(config.redis, 'worker');
   // ioredis reconnects by itself; the event only says so
@@ -103,6 +105,7 @@ export async function start(config: WharfConfig, logger: Logger, options: Indexe
       // jobs in flight wait for their batch, which is written (or fails and hands them back) first
       await consumer.close();
       await batcher.close();
+      await retention?.stop();
       await client.close();
       await closeConnection(connection);
       log.info('indexer stopped');

@@ -321,6 +321,9 @@ export interface ValidationConfig {
   };
 }
 
+/** How long something stored is kept: calendar months (UTC) or a fixed span (see retention.ts). */
+export type RetentionPeriod = { months: number } | { ms: number };
+
 export interface ElasticsearchConfig {
   /** `urls` or its alias `addresses`. */
   urls: string[];
@@ -328,6 +331,8 @@ export interface ElasticsearchConfig {
   indexPrefix: string;
   username?: string;
   password?: string;
+  /** `retention`: the indexer deletes monthly indices whose every event is older; absent: kept forever. */
+  retention?: RetentionPeriod;
 }
 
 /** Either a connection URL or its parts; port defaults to 5432 when host is given. */
@@ -372,6 +377,8 @@ export interface WebhooksConfig {
   subscriptionCacheMs: number;
   /** Webhook URLs may resolve to loopback, link-local or private addresses; default false. */
   allowPrivate: boolean;
+  /** `deliveryretention`: the deployer deletes delivery attempts older than this; absent: kept forever. */
+  deliveryRetention?: RetentionPeriod;
 }
 
 /** The `dashboard:` section (apps/dashboard). */
