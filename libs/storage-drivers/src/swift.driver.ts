@@ -6,7 +6,7 @@ import { InvalidOffsetError, PathNotFoundError, type FileInfo, type RedirectOpti
 import { splitDriverPath } from './driver-path.js';
 import { checkReadRange } from './read-range.js';
 import type { SwiftCredentials } from './swift-auth.js';
-import { headerOf, SwiftClient, SwiftError, type SwiftListingEntry, type SwiftResponse } from './swift.client.js';
+import { encodePath, headerOf, SwiftClient, SwiftError, type SwiftListingEntry, type SwiftResponse } from './swift.client.js';
 import { SwiftFileWriter, type SegmentTarget } from './swift-file.writer.js';
 
 export interface SwiftDriverOptions {
@@ -395,7 +395,7 @@ export class SwiftDriver implements StorageDriver {
       container: this.container,
       object: to,
       body: Buffer.alloc(0),
-      headers: { 'x-copy-from': `/${encodeURIComponent(this.container)}/${from.split('/').map(encodeURIComponent).join('/')}` },
+      headers: { 'x-copy-from': `/${encodePath(this.container)}/${encodePath(from)}` },
     });
   }
 
@@ -435,7 +435,7 @@ export class SwiftDriver implements StorageDriver {
   }
 
   private async bulkDelete(names: string[]): Promise<void> {
-    const body = names.map((name) => `/${encodeURIComponent(this.container)}/${name.split('/').map(encodeURIComponent).join('/')}`).join('\n');
+    const body = names.map((name) => `/${encodePath(this.container)}/${encodePath(name)}`).join('\n');
     const res = await this.client.request({
       method: 'POST',
       container: '',
