@@ -27,7 +27,13 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
     source: { addr: sourceAddr(settings.http.addr), instanceID: randomUUID() },
     ...settings.events,
   });
-  const registry = await startRegistry(settings, createStorageDriver(settings.storage), events, logger);
+  const driver = createStorageDriver(settings.storage);
+  // An object store is reached only on the first request: probe it now so that wrong credentials or
+  // an unreachable endpoint are named at start-up, not first by a failing push.
+  driver.stat('/').catch((err: unknown) => {
+    logger.error({ driver: driver.name, err: (err as Error).message }, `storage ${driver.name} is not usable: ${(err as Error).message}`);
+  });
+  const registry = await startRegistry(settings, driver, events, logger);
   const { debug } = config.http;
   const debugServer =
     pipeline && debug.addr !== undefined && debug.prometheus.enabled

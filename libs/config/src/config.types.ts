@@ -26,7 +26,8 @@ export type StorageDriverConfig =
   | { name: 'filesystem'; rootDirectory: string; maxThreads: number }
   | { name: 'inmemory' }
   | AzureStorageConfig
-  | GcsStorageConfig;
+  | GcsStorageConfig
+  | SwiftStorageConfig;
 
 /** storage.azure. Either a connection string, or a service URL (from accountname and realm) and a credential. */
 export interface AzureStorageConfig {
@@ -54,6 +55,39 @@ export interface GcsStorageConfig {
   userAgent?: string;
   /** Wharf's own: another endpoint than Google's (emulators); default https://storage.googleapis.com. */
   endpoint?: string;
+}
+
+/** storage.swift (OpenStack Swift), registry:2's keys; the auth version is resolved from the URL when not set. */
+export interface SwiftStorageConfig {
+  name: 'swift';
+  authUrl: string;
+  username: string;
+  password: string;
+  container: string;
+  authVersion: 1 | 2 | 3;
+  region?: string;
+  tenant?: string;
+  tenantId?: string;
+  domain?: string;
+  domainId?: string;
+  tenantDomain?: string;
+  tenantDomainId?: string;
+  trustId?: string;
+  insecureSkipVerify: boolean;
+  /** Segment size in bytes; default 20 MiB, at least 1 MiB. */
+  chunkSize: number;
+  /** Object-name prefix inside the container; default none. */
+  prefix: string;
+  /** Temp-URL key; absent: the container's (or account's) key, else a generated one. */
+  secretKey?: string;
+  /** HP Cloud style temp URLs: the signature becomes `<tenantid>:<accesskey>:<signature>`. */
+  accessKey?: string;
+  /** Keystone catalog endpoint; default public. */
+  endpointType: 'public' | 'internal' | 'admin';
+  /** Used only when the cluster has no /info: whether temp-URL keys live on the container. */
+  tempUrlContainerKey: boolean;
+  /** Used only when the cluster has no /info: the methods temp URLs are allowed for (empty: no redirects). */
+  tempUrlMethods: string[];
 }
 
 export interface UploadPurgingConfig {

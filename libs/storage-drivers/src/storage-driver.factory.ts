@@ -4,13 +4,15 @@ import { FilesystemDriver } from './filesystem.driver.js';
 import { InMemoryDriver } from './inmemory.driver.js';
 import { AzureDriver, type AzureSettings } from './azure.driver.js';
 import { GcsDriver, type GcsSettings } from './gcs.driver.js';
+import { SwiftDriver, swiftDriverOptions, type SwiftDriverOptions } from './swift.driver.js';
 
 /** Which driver to open, in the drivers' own terms (the registry and the api map the config onto it). */
 export type StorageSettings =
   | { driver: 'filesystem'; rootDirectory: string }
   | { driver: 'inmemory' }
   | ({ driver: 'azure' } & AzureSettings)
-  | ({ driver: 'gcs' } & GcsSettings);
+  | ({ driver: 'gcs' } & GcsSettings)
+  | ({ driver: 'swift' } & SwiftDriverOptions);
 
 // inmemory storage belongs to the process, as in registry:2: every role hosted in it (registry, api)
 // must see the same blobs, so they share one driver.
@@ -28,6 +30,8 @@ export function createStorageDriver(storage: StorageSettings): StorageDriver {
       return new AzureDriver(storage);
     case 'gcs':
       return new GcsDriver(storage);
+    case 'swift':
+      return new SwiftDriver(storage);
   }
 }
 
@@ -47,5 +51,7 @@ export function storageSettingsFor(driver: StorageDriverConfig): StorageSettings
       const { name, ...settings } = driver;
       return { driver: name, ...settings };
     }
+    case 'swift':
+      return { driver: 'swift', ...swiftDriverOptions(driver) };
   }
 }
