@@ -57,12 +57,14 @@ export class BlobFill {
   async push(chunk: Buffer): Promise<void> {
     const previous = this.held;
     this.held = chunk;
+    if (previous === undefined) return;
+    // What a late reader is replayed: exactly the chunks the others have been sent.
     if (this.retained !== undefined) {
-      this.retainedBytes += chunk.length;
+      this.retainedBytes += previous.length;
       if (this.retainedBytes > this.retainBytes) this.retained = undefined;
-      else this.retained.push(chunk);
+      else this.retained.push(previous);
     }
-    if (previous !== undefined) await this.forward(previous);
+    await this.forward(previous);
   }
 
   /** The blob is verified and stored: the held-back chunk goes out and every reader ends. */
