@@ -33,7 +33,8 @@ export class UpstreamTap {
   blobChunkDelayMs = 0;
   private constructor(
     private readonly server: Server,
-    private readonly target: URL,
+    /** Where requests go; a test may point the tap elsewhere between pulls. */
+    public target: URL,
   ) {}
 
   static async start(target: string): Promise<UpstreamTap> {
