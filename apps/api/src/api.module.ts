@@ -4,6 +4,7 @@ import type { Logger } from '@wharf/observability';
 import { LOGGER, WHARF_CONFIG } from './api.tokens.js';
 import { AuthModule } from './auth/auth.module.js';
 import { EventsModule } from './events/events.module.js';
+import { MirrorsModule } from './mirrors/mirrors.module.js';
 import { QueuesModule } from './queues/queues.module.js';
 import { RepositoriesModule } from './repositories/repositories.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -30,7 +31,7 @@ export class ApiModule {
   static forRoot(config: WharfConfig, logger: Logger): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ApiContextModule.forRoot(config, logger), AuthModule, EventsModule, RepositoriesModule, WebhooksModule, QueuesModule],
+      imports: [ApiContextModule.forRoot(config, logger), AuthModule, EventsModule, RepositoriesModule, WebhooksModule, QueuesModule, MirrorsModule],
     };
   }
 }

@@ -3,11 +3,10 @@ import type { Registry } from 'prom-client';
 import type { RedisConfig, UpstreamConfig } from '@wharf/config';
 import { QUEUE_PREFIX } from '@wharf/events';
 import type { Logger } from '@wharf/observability';
-import { createRedisConnection } from '@wharf/queue';
+import { createRedisConnection, MirrorStatsRecorder } from '@wharf/queue';
 import { NO_CACHE_OBSERVER, PROCESS_FILL_LOCK, type CacheObserver, type FillLock, type Upstream } from '@wharf/registry-core';
 import { HttpUpstream } from './http-upstream.js';
 import { MirrorMetrics } from './mirror-metrics.js';
-import { MirrorStatsRecorder } from './mirror-stats.recorder.js';
 import { RedisFillLock } from './redis-fill.lock.js';
 
 export interface MirrorSettings {

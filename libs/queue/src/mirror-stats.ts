@@ -1,5 +1,41 @@
 import type { Redis } from 'ioredis';
-import type { CacheObserver, UpstreamFailure } from '@wharf/registry-core';
+
+/** Cluster-wide totals of one upstream, as the mirror page shows them. */
+export interface MirrorStats {
+  upstream: string;
+  /** Requests answered from storage / from the upstream (misses). */
+  hits: number;
+  fills: number;
+  /** Bytes owed to clients by those requests, and bytes read from the upstream. */
+  servedBytes: number;
+  fetchedBytes: number;
+  errors: number;
+  lastFailureAt: string | null;
+  lastFailure: string | null;
+}
+
+const statsKey = (prefix: string, upstream: string) => `${prefix}:mirror:stats:${upstream}`;
+const upstreamsKey = (prefix: string) => `${prefix}:mirror:upstreams`;
+
+/** Every upstream any replica has recorded, with its totals (the API's side of the recorder below). */
+export async function readMirrorStats(redis: Redis, prefix: string, alsoUpstreams: readonly string[] = []): Promise<MirrorStats[]> {
+  const upstreams = [...new Set([...alsoUpstreams, ...(await redis.smembers(upstreamsKey(prefix)))])].sort();
+  const hashes = await Promise.all(upstreams.map((u) => redis.hgetall(statsKey(prefix, u))));
+  return upstreams.map((upstream, i) => {
+    const h = hashes[i] ?? {};
+    const n = (field: string) => Number(h[field] ?? 0);
+    return {
+      upstream,
+      hits: n('hits'),
+      fills: n('fills'),
+      servedBytes: n('servedBytes'),
+      fetchedBytes: n('fetchedBytes'),
+      errors: n('errors'),
+      lastFailureAt: h['lastFailureAt'] ?? null,
+      lastFailure: h['lastFailure'] ?? null,
+    };
+  });
+}
 
 const FLUSH_INTERVAL_MS = 1_000;
 
@@ -9,7 +45,7 @@ interface Pending {
   servedBytes: number;
   fetchedBytes: number;
   errors: number;
-  lastFailure?: { at: string; failure: UpstreamFailure; detail: string };
+  lastFailure?: { at: string; failure: string; detail: string };
 }
 
 /**
@@ -17,7 +53,7 @@ interface Pending {
  * API's mirror page sees the whole cluster without reading any registry's memory. Counts gather
  * in memory and go out once a second: the request path never waits for Redis.
  */
-export class MirrorStatsRecorder implements CacheObserver {
+export class MirrorStatsRecorder {
   private pending = new Map<string, Pending>();
   private readonly timer: NodeJS.Timeout;
 
@@ -41,7 +77,7 @@ export class MirrorStatsRecorder implements CacheObserver {
     this.of(upstream).fetchedBytes += bytes;
   }
 
-  failed(upstream: string, failure: UpstreamFailure, detail: string): void {
+  failed(upstream: string, failure: string, detail: string): void {
     const p = this.of(upstream);
     p.errors++;
     p.lastFailure = { at: new Date().toISOString(), failure, detail: detail.slice(0, 500) };
@@ -53,8 +89,8 @@ export class MirrorStatsRecorder implements CacheObserver {
     this.pending = new Map();
     const multi = this.redis.multi();
     for (const [upstream, p] of batch) {
-      const key = `${this.prefix}:mirror:stats:${upstream}`;
-      multi.sadd(`${this.prefix}:mirror:upstreams`, upstream);
+      const key = statsKey(this.prefix, upstream);
+      multi.sadd(upstreamsKey(this.prefix), upstream);
       multi.hincrby(key, 'hits', p.hits).hincrby(key, 'fills', p.fills).hincrby(key, 'errors', p.errors);
       multi.hincrby(key, 'servedBytes', p.servedBytes).hincrby(key, 'fetchedBytes', p.fetchedBytes);
       if (p.lastFailure) multi.hset(key, 'lastFailureAt', p.lastFailure.at, 'lastFailure', `${p.lastFailure.failure}: ${p.lastFailure.detail}`);
