@@ -15,11 +15,9 @@ export interface MirrorStats {
 }
 
 const statsKey = (prefix: string, upstream: string) => `${prefix}:mirror:stats:${upstream}`;
-const upstreamsKey = (prefix: string) => `${prefix}:mirror:upstreams`;
 
-/** Every upstream any replica has recorded, with its totals (the API's side of the recorder below). */
-export async function readMirrorStats(redis: Redis, prefix: string, alsoUpstreams: readonly string[] = []): Promise<MirrorStats[]> {
-  const upstreams = [...new Set([...alsoUpstreams, ...(await redis.smembers(upstreamsKey(prefix)))])].sort();
+/** The totals every replica recorded for these upstreams (the API's side of the recorder below). */
+export async function readMirrorStats(redis: Redis, prefix: string, upstreams: readonly string[]): Promise<MirrorStats[]> {
   const hashes = await Promise.all(upstreams.map((u) => redis.hgetall(statsKey(prefix, u))));
   return upstreams.map((upstream, i) => {
     const h = hashes[i] ?? {};
@@ -90,7 +88,6 @@ export class MirrorStatsRecorder {
     const multi = this.redis.multi();
     for (const [upstream, p] of batch) {
       const key = statsKey(this.prefix, upstream);
-      multi.sadd(upstreamsKey(this.prefix), upstream);
       multi.hincrby(key, 'hits', p.hits).hincrby(key, 'fills', p.fills).hincrby(key, 'errors', p.errors);
       multi.hincrby(key, 'servedBytes', p.servedBytes).hincrby(key, 'fetchedBytes', p.fetchedBytes);
       if (p.lastFailure) multi.hset(key, 'lastFailureAt', p.lastFailure.at, 'lastFailure', `${p.lastFailure.failure}: ${p.lastFailure.detail}`);

@@ -6,17 +6,17 @@ import type { Redis } from 'ioredis';
 import { WHARF_CONFIG } from '../api.tokens.js';
 
 export interface MirrorView extends MirrorStats {
-  /** The configured remote URL (without any credentials), or null for an upstream only Redis knows. */
-  remoteUrl: string | null;
-  /** Cached content is dropped this long after it was fetched; 0 keeps it; null when not configured here. */
-  ttlSeconds: number | null;
+  /** The configured remote URL, without any credentials. */
+  remoteUrl: string;
+  /** Cached content is dropped this long after it was fetched; 0 keeps it. */
+  ttlSeconds: number;
   /** hits / (hits + fills), or null before the first request. */
   hitRate: number | null;
 }
 
 /**
  * The pull-through cache as the mirror page shows it: every configured upstream with the totals all
- * registry replicas add up in Redis. The API never reads a registry's memory.
+ * registry replicas add up in Redis (an upstream no longer configured is not shown). The API never reads a registry's memory.
  */
 @Injectable()
 export class MirrorsService implements OnApplicationShutdown {
@@ -30,12 +30,12 @@ export class MirrorsService implements OnApplicationShutdown {
     const configured = new Map(this.config.upstreams.list.map((u) => [u.host || new URL(u.remoteUrl).host, u]));
     const stats = this.redis === undefined ? [...configured.keys()].map(emptyStats) : await this.read([...configured.keys()]);
     const mirrors = stats.map((s): MirrorView => {
-      const upstream = configured.get(s.upstream);
+      const upstream = configured.get(s.upstream)!;
       const asked = s.hits + s.fills;
       return {
         ...s,
-        remoteUrl: upstream === undefined ? null : withoutCredentials(upstream.remoteUrl),
-        ttlSeconds: upstream === undefined ? null : upstream.ttlMs / 1000,
+        remoteUrl: withoutCredentials(upstream.remoteUrl),
+        ttlSeconds: upstream.ttlMs / 1000,
         hitRate: asked === 0 ? null : s.hits / asked,
       };
     });
