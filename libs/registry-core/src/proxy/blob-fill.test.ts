@@ -24,9 +24,11 @@ describe('BlobFill', () => {
     early.once('end', () => (ended = true));
     await new Promise((r) => setImmediate(r));
     assert.equal(ended, false, 'no reader ends before the blob is verified');
-    fill.finish();
+    fill.verified();
+    assert.equal(fill.attach(), undefined, 'once released, late readers wait for storage');
     assert.equal((await earlyBytes).toString(), 'abcdefghi');
     assert.equal((await lateBytes).toString(), 'abcdefghi');
+    fill.finish();
     await fill.done;
   });
 

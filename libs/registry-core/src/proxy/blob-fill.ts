@@ -9,15 +9,17 @@ const READER_HIGH_WATER_MARK = 1024 * 1024;
  * the download. The start of the blob is kept in memory up to `retainBytes`, so a reader that
  * arrives a little late still gets every byte; one that arrives later waits for the blob in storage.
  *
- * The last chunk is held back until the owner calls `finish` (digest verified, blob in place): a
- * reader therefore never receives a whole blob that turns out to be bad; on `fail` every reader's
- * stream is destroyed before its end, so clients see a cut response, never wrong content.
+ * The last chunk is held back until the owner calls `verified` (length and digest checked): a
+ * reader therefore never receives a whole blob that turns out to be bad; on `fail` before that,
+ * every reader's stream is destroyed before its end, so clients see a cut response, never wrong
+ * content. Readers do not wait for the blob to be made durable in storage; `done` does (`finish`).
  */
 export class BlobFill {
   private readonly readers = new Set<PassThrough>();
   private retained: Buffer[] | undefined = [];
   private retainedBytes = 0;
   private held: Buffer | undefined;
+  private released = false;
   private settled: { error?: Error } | undefined;
   private readonly outcome: Promise<void>;
   private resolveOutcome!: () => void;
@@ -43,7 +45,7 @@ export class BlobFill {
 
   /** A stream of the whole blob from its first byte, or undefined when its start is no longer in memory. */
   attach(): Readable | undefined {
-    if (this.retained === undefined || this.settled !== undefined) return undefined;
+    if (this.retained === undefined || this.released) return undefined;
     const reader = new PassThrough({ highWaterMark: READER_HIGH_WATER_MARK });
     for (const chunk of this.retained) reader.write(chunk);
     this.readers.add(reader);
@@ -67,19 +69,25 @@ export class BlobFill {
     await this.forward(previous);
   }
 
-  /** The blob is verified and stored: the held-back chunk goes out and every reader ends. */
-  finish(): void {
-    if (this.settled) return;
-    this.settled = {};
+  /** The bytes are the blob: the held-back chunk goes out and every reader ends. */
+  verified(): void {
+    if (this.released) return;
     for (const reader of this.readers) {
       if (this.held !== undefined) reader.write(this.held);
       reader.end();
     }
     this.release();
+  }
+
+  /** The blob is in storage: whoever waits for it reads it there. */
+  finish(): void {
+    if (this.settled) return;
+    this.verified();
+    this.settled = {};
     this.resolveOutcome();
   }
 
-  /** The fill failed: readers are cut before their last byte, waiters get `error`. */
+  /** The fill failed: readers still attached are cut before their last byte, waiters get `error`. */
   fail(error: Error): void {
     if (this.settled) return;
     this.settled = { error };
@@ -89,6 +97,7 @@ export class BlobFill {
   }
 
   private release(): void {
+    this.released = true;
     this.readers.clear();
     this.retained = undefined;
     this.held = undefined;

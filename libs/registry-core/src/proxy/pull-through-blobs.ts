@@ -27,7 +27,8 @@ export interface PullThroughBlobsOptions {
  * Blobs of cached repositories. By digest, storage answers first; a blob it lacks is downloaded
  * once, however many clients ask at the same time, in this process (they share one BlobFill) and
  * across replicas (FillCoordinator). The download streams to the clients while it is written to
- * storage, is verified against its digest on the way, and is moved into place only when it matches.
+ * storage, is verified against its digest on the way, and is moved into place only when it matches
+ * (clients get their last bytes once the digest matched, before the fsync).
  * It belongs to no request: a client that goes away does not stop it.
  */
 export class PullThroughBlobs {
@@ -158,6 +159,8 @@ export class PullThroughBlobs {
       if (actual.value !== digest.value) {
         throw new UpstreamError('bad-answer', `blob ${digest.value} arrived with digest ${actual.value}`);
       }
+      // The clients have the right bytes now; they need not wait for the fsync and the move.
+      fill.verified();
       await writer.commit();
       writer = undefined;
       await this.driver.move(paths.uploadData(route.name, id), paths.blobData(digest));
