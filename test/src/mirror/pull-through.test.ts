@@ -39,7 +39,8 @@ describe('proxy: a pull-through cache of one upstream', () => {
     assert.ok(first.bytes.equals(image.manifest), 'manifest bytes as pushed upstream');
     await pullBlob(wharf.url, `/v2/${repo}/blobs/${image.config.digest}`, image.config);
     await pullBlob(wharf.url, `/v2/${repo}/blobs/${image.layer.digest}`, image.layer);
-    assert.ok(blobStored(wharf.storageRoot!, image.layer.digest), 'the layer is cached in storage');
+    // Clients get their last bytes before the fsync and the move: the blob lands a moment later.
+    await waitFor(() => blobStored(wharf.storageRoot!, image.layer.digest), 10_000, () => 'the layer is cached in storage');
     const before = tap.requests.length;
 
     const second = await pullManifest(wharf.url, `/v2/${repo}/manifests/v1`);
@@ -124,7 +125,7 @@ describe('proxy: a pull-through cache of one upstream', () => {
       await waitFor(async () => (await uploadsLeft(wharf.storageRoot!, `broken/${fault}`)).length === 0, 10_000, () => 'the partial download is removed');
       assert.ok(!blobStored(wharf.storageRoot!, fresh.layer.digest), 'nothing stored under the digest');
       await pullBlob(wharf.url, path, fresh.layer);
-      assert.ok(blobStored(wharf.storageRoot!, fresh.layer.digest), 'the good bytes are cached on the next pull');
+      await waitFor(() => blobStored(wharf.storageRoot!, fresh.layer.digest), 10_000, () => 'the good bytes are cached on the next pull');
     });
   }
 
