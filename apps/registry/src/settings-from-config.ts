@@ -1,3 +1,4 @@
+import { storageSettingsFor } from '@wharf/storage-drivers';
 import type { WharfConfig } from '@wharf/config';
 import { DEFAULT_REGISTRY_OPTIONS } from '@wharf/registry-core';
 import type { RegistrySettings } from './registry-settings.js';
@@ -58,6 +59,5 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
  * so they run against any configuration, including ones `serve` cannot start yet.
  */
 export function storageSettingsFromConfig(config: WharfConfig): RegistrySettings['storage'] {
-  const driver = config.storage.driver;
-  return driver.name === 'filesystem' ? { driver: 'filesystem', rootDirectory: driver.rootDirectory } : { driver: 'inmemory' };
+  return storageSettingsFor(config.storage.driver);
 }

@@ -24,7 +24,37 @@ export interface LogConfig {
 export type StorageDriverConfig =
   /** rootDirectory defaults to /var/lib/registry; maxThreads to 100 (raised to at least 25). */
   | { name: 'filesystem'; rootDirectory: string; maxThreads: number }
-  | { name: 'inmemory' };
+  | { name: 'inmemory' }
+  | AzureStorageConfig
+  | GcsStorageConfig;
+
+/** storage.azure. Either a connection string, or a service URL (from accountname and realm) and a credential. */
+export interface AzureStorageConfig {
+  name: 'azure';
+  container: string;
+  /** '' for the container's top level. */
+  rootDirectory: string;
+  connectionString?: string;
+  serviceUrl?: string;
+  credential?:
+    | { kind: 'shared-key'; accountName: string; accountKey: string }
+    | { kind: 'client-secret'; tenantId: string; clientId: string; secret: string }
+    | { kind: 'default' };
+}
+
+/** storage.gcs. keyFile or credentials (a service account key), else Application Default Credentials. */
+export interface GcsStorageConfig {
+  name: 'gcs';
+  bucket: string;
+  rootDirectory: string;
+  /** Bytes per resumable-upload request: a multiple of 256 KiB; default 16 MiB. */
+  chunkSize: number;
+  keyFile?: string;
+  credentials?: Record<string, unknown>;
+  userAgent?: string;
+  /** Wharf's own: another endpoint than Google's (emulators); default https://storage.googleapis.com. */
+  endpoint?: string;
+}
 
 export interface UploadPurgingConfig {
   /** Defaults as registry:2: enabled, age 168h, interval 24h, not a dry run. */

@@ -12,7 +12,22 @@ import {
 
 export interface DriverUnderTest {
   driver: StorageDriver;
+  /**
+   * A second driver on the same storage, as another process (a registry replica) opens it;
+   * for process-bound storage (inmemory) the same driver.
+   */
+  another(): StorageDriver;
   cleanup(): Promise<void>;
+}
+
+export interface SuiteOptions {
+  /** The driver signs URLs (`redirectURL`); they are fetched with plain HTTP in the suite. */
+  redirects?: boolean;
+  /**
+   * What the driver or its test server cannot show: a driver that signs no HEAD URLs (the
+   * registry answers HEAD itself), an emulator that serves signed URLs without checking them.
+   */
+  redirectLimits?: { head?: false; checksSignatures?: false };
 }
 
 const MiB = 1024 * 1024;
@@ -22,7 +37,7 @@ const MiB = 1024 * 1024;
  * each test works under its own directory, so tests never see each other's files.
  * `list` order is unspecified, so results are sorted before they are compared.
  */
-export function describeStorageDriver(name: string, makeDriver: () => Promise<DriverUnderTest>): void {
+export function describeStorageDriver(name: string, makeDriver: () => Promise<DriverUnderTest>, options: SuiteOptions = {}): void {
   describe(`${name} (StorageDriver conformance)`, () => {
     let subject: DriverUnderTest;
     let driver: StorageDriver;
@@ -127,15 +142,16 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
     });
 
     describe('writer', () => {
-      test('bytes are visible to stat while writing; commit makes the file whole', async () => {
+      test('size() counts bytes as they are taken; commit makes the file whole and visible', async () => {
         const path = `${dir('writer')}/data`;
         const writer = await driver.writer(path, false);
+        assert.equal(writer.modTime, undefined, 'a new file has no earlier bytes');
         await writeChunk(writer.stream, Buffer.from('hello '));
         assert.equal(writer.size(), 6);
-        assert.equal((await driver.stat(path)).size, 6);
         await pipeline(Readable.from([Buffer.from('world')]), writer.stream);
         assert.equal(writer.size(), 11);
         await writer.commit();
+        assert.equal((await driver.stat(path)).size, 11);
         assert.equal((await driver.getContent(path)).toString(), 'hello world');
       });
 
@@ -179,6 +195,9 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
         const closed = await driver.writer(`${base}/closed`, false);
         closed.stream.write(Buffer.from('de'));
         await closed.close();
+        const resumed = await driver.writer(`${base}/closed`, true);
+        assert.equal(resumed.size(), 2);
+        await resumed.commit();
         assert.equal((await driver.getContent(`${base}/closed`)).toString(), 'de');
       });
 
@@ -192,7 +211,76 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
         await assert.rejects(pipeline(failing(), writer.stream), /client went away/);
         await writer.close();
         assert.equal(writer.size(), 4);
+        const resumed = await driver.writer(path, true);
+        assert.equal(resumed.size(), 4);
+        await resumed.commit();
         assert.equal((await driver.getContent(path)).toString(), 'kept');
+      });
+
+      test('another process resumes what close kept: chunks of 6, 3 and 1 MiB and a few bytes, then commit', async () => {
+        const path = `${dir('resume')}/data`;
+        const source = pattern(10 * MiB + 5, 3);
+        const bounds = [0, 6 * MiB, 9 * MiB, 10 * MiB, 10 * MiB + 5];
+        const started = Date.now();
+        for (let i = 0; i + 1 < bounds.length; i++) {
+          // alternate between the two drivers, as chunks of one upload land on different replicas
+          const writer = await (i % 2 === 0 ? driver : subject.another()).writer(path, i > 0);
+          assert.equal(writer.size(), bounds[i], `chunk ${i} starts where the last one ended`);
+          if (i > 0) assert.ok(writer.modTime && writer.modTime.getTime() >= started - 60_000, 'modTime of earlier bytes is now-ish');
+          await pipeline(source.stream(bounds[i], bounds[i + 1]), writer.stream);
+          assert.equal(writer.size(), bounds[i + 1]);
+          await writer.close();
+        }
+        const last = await subject.another().writer(path, true);
+        assert.equal(last.size(), source.size);
+        await last.commit();
+        assert.equal((await driver.stat(path)).size, source.size);
+        assert.equal(await sha256Of(await driver.reader(path)), source.sha256());
+      });
+
+      test('many tiny chunks in separate writers add up', async () => {
+        const path = `${dir('tiny')}/data`;
+        const parts: Buffer[] = [];
+        for (let i = 0; i < 12; i++) {
+          const writer = await driver.writer(path, i > 0);
+          const part = Buffer.from(`part-${i};`);
+          parts.push(part);
+          writer.stream.end(part);
+          await writer.close();
+        }
+        const final = await subject.another().writer(path, true);
+        assert.equal(final.size(), Buffer.concat(parts).length);
+        await final.commit();
+        assert.equal((await driver.getContent(path)).toString(), Buffer.concat(parts).toString());
+      });
+
+      test('a writer without append discards what a closed writer left', async () => {
+        const path = `${dir('restart')}/data`;
+        const first = await driver.writer(path, false);
+        first.stream.end(Buffer.alloc(MiB, 'x'));
+        await first.close();
+        const fresh = await driver.writer(path, false);
+        assert.equal(fresh.size(), 0);
+        fresh.stream.end(Buffer.from('fresh'));
+        await fresh.commit();
+        assert.equal((await driver.getContent(path)).toString(), 'fresh');
+        const again = await driver.writer(path, true);
+        assert.equal(again.size(), 5, 'nothing of the discarded bytes comes back');
+        await again.cancel();
+      });
+
+      test('cancel discards what earlier writers left, pending or committed', async () => {
+        const base = dir('cancel-pending');
+        const first = await driver.writer(`${base}/data`, false);
+        first.stream.end(Buffer.alloc(MiB, 'p'));
+        await first.close();
+        await (await subject.another().writer(`${base}/data`, true)).cancel();
+        await assert.rejects(driver.stat(`${base}/data`), PathNotFoundError);
+        const after = await driver.writer(`${base}/data`, true);
+        assert.equal(after.size(), 0);
+        assert.equal(after.modTime, undefined);
+        await after.cancel();
+        assert.deepEqual(await collect(driver.walk(base)), []);
       });
 
       test('commit rejects when the stream failed; cancel then removes the file', async () => {
@@ -217,7 +305,7 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
         await writeChunk(writer.stream, Buffer.from('discard me'));
         await writer.cancel();
         await assert.rejects(driver.stat(`${base}/data`), PathNotFoundError);
-        assert.deepEqual(await driver.list(base), []);
+        assert.deepEqual(await listOrEmpty(driver, base), []);
       });
 
       test('a writer ends once: commit or close after commit rejects', async () => {
@@ -288,7 +376,7 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
         assert.notEqual(second, first, 'a same-size replace is a new version');
         const writer = await driver.writer(path, true);
         writer.stream.end(Buffer.from('more'));
-        await writer.close();
+        await writer.commit();
         assert.notEqual((await driver.stat(path)).version, second, 'an append is a new version');
       });
     });
@@ -311,6 +399,82 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
         await assert.rejects(driver.list(`${base}/file`), PathNotFoundError);
       });
     });
+
+    describe('walk', () => {
+      test('yields every file below a directory with its size, and no directories', async () => {
+        const base = dir('walk');
+        await driver.putContent(`${base}/a`, '1');
+        await driver.putContent(`${base}/sub/b`, '22');
+        await driver.putContent(`${base}/sub/deeper/c`, '333');
+        await driver.putContent(`${base}-sibling/d`, 'not below base');
+        const writer = await driver.writer(`${base}/sub/e`, false);
+        await pipeline(Readable.from([Buffer.alloc(70_000, 'e')]), writer.stream);
+        await writer.commit();
+        const found = await collect(driver.walk(base));
+        assert.deepEqual(
+          found.map((f) => [f.path, f.size, f.isDir]).sort(),
+          [
+            [`${base}/a`, 1, false],
+            [`${base}/sub/b`, 2, false],
+            [`${base}/sub/deeper/c`, 3, false],
+            [`${base}/sub/e`, 70_000, false],
+          ],
+        );
+        for (const file of found) assert.ok(Math.abs(file.modTime.getTime() - Date.now()) < 60_000, `${file.path} modTime is now-ish`);
+        assert.deepEqual((await collect(driver.walk(`${base}/sub/deeper`))).map((f) => f.path), [`${base}/sub/deeper/c`]);
+        assert.ok((await collect(driver.walk('/'))).some((f) => f.path === `${base}/a`), 'the root can be walked');
+      });
+
+      test('a missing directory or a file yields nothing', async () => {
+        const base = dir('walk-missing');
+        await driver.putContent(`${base}/file`, 'x');
+        assert.deepEqual(await collect(driver.walk(`${base}/nothing`)), []);
+        assert.deepEqual(await collect(driver.walk(`${base}/file`)), []);
+      });
+
+      test('walks thousands of files (several listing pages on an object store)', async () => {
+        const base = dir('walk-many');
+        const names = Array.from({ length: 2100 }, (_, i) => `${base}/${String(i % 7)}/f${i}`);
+        await mapLimit(names, 32, (path) => driver.putContent(path, 'x'));
+        const found = await collect(driver.walk(base));
+        assert.equal(found.length, names.length, `found ${found.length} of ${names.length}`);
+        assert.deepEqual(found.map((f) => f.path).sort(), [...names].sort());
+      });
+    });
+
+    if (options.redirects) {
+      describe('redirectURL', () => {
+        test('signs URLs that serve the file to GET and HEAD without credentials', async () => {
+          const path = `${dir('redirect')}/data`;
+          const content = Buffer.from('bytes served by the backend itself');
+          await driver.putContent(path, content);
+          assert.ok(driver.redirectURL, 'the driver signs URLs');
+          const get = await driver.redirectURL(path, { method: 'GET', expiresInMs: 20 * 60_000 });
+          assert.ok(get, 'a URL for GET');
+          const response = await fetch(get);
+          assert.equal(response.status, 200);
+          assert.deepEqual(Buffer.from(await response.arrayBuffer()), content);
+          const head = await driver.redirectURL(path, { method: 'HEAD', expiresInMs: 20 * 60_000 });
+          if (options.redirectLimits?.head === false) {
+            assert.equal(head, undefined, 'no URL for HEAD');
+          } else {
+            assert.ok(head, 'a URL for HEAD');
+            const headResponse = await fetch(head, { method: 'HEAD' });
+            assert.equal(headResponse.status, 200);
+            assert.equal(headResponse.headers.get('content-length'), String(content.length));
+          }
+          if (options.redirectLimits?.checksSignatures !== false) {
+            const tampered = new URL(get);
+            tampered.pathname = tampered.pathname.replace(/data$/, 'other');
+            assert.equal((await fetch(tampered)).status, 403, 'the signature covers the path');
+          }
+        });
+      });
+    } else {
+      test('signs no URLs (the registry serves every blob itself)', () => {
+        assert.equal(driver.redirectURL, undefined);
+      });
+    }
 
     describe('move', () => {
       test('moves a file, creating the destination parents', async () => {
@@ -360,7 +524,8 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
         await assert.rejects(driver.getContent(`${base}/gone`), PathNotFoundError);
         assert.deepEqual(await driver.list(base), [`${base}/kept`]);
         await driver.delete(`${base}/kept`);
-        assert.deepEqual(await driver.list(base), [], 'an emptied directory stays, as in registry:2');
+        // a disk keeps the emptied directory (as registry:2 does); an object store has no directories
+        assert.deepEqual(await listOrEmpty(driver, base), []);
       });
 
       test('deletes a whole tree', async () => {
@@ -414,6 +579,7 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
             ['writer(append)', () => driver.writer(path, true)],
             ['stat', () => driver.stat(path)],
             ['list', () => driver.list(path)],
+            ['walk', () => collect(driver.walk(path))],
             ['move from', () => driver.move(path, `${good}-moved`)],
             ['move to', () => driver.move(good, path)],
             ['delete', () => driver.delete(path)],
@@ -439,6 +605,30 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
       });
     });
   });
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const found: T[] = [];
+  for await (const item of items) found.push(item);
+  return found;
+}
+
+/** Children of a directory; [] when it is gone, which is how an object store shows an emptied one. */
+async function listOrEmpty(driver: StorageDriver, path: string): Promise<string[]> {
+  try {
+    return await driver.list(path);
+  } catch (err) {
+    if (err instanceof PathNotFoundError) return [];
+    throw err;
+  }
+}
+
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -486,7 +676,19 @@ function pattern(size: number, seed: number) {
   }
   return {
     size,
-    stream: (): Readable => Readable.from(chunks(), { objectMode: false }),
+    /** Bytes [from, to) of the pattern. */
+    stream(from = 0, to = size): Readable {
+      function* slice(): Generator<Buffer> {
+        let offset = 0;
+        for (const chunk of chunks()) {
+          const end = offset + chunk.length;
+          if (end > from && offset < to) yield chunk.subarray(Math.max(from - offset, 0), Math.min(to - offset, chunk.length));
+          offset = end;
+          if (offset >= to) return;
+        }
+      }
+      return Readable.from(slice(), { objectMode: false });
+    },
     sha256(from = 0): string {
       const hash = createHash('sha256');
       let offset = 0;

@@ -96,6 +96,7 @@ export class FilesystemFileWriter implements FileWriter {
     private readonly fd: number,
     private readonly file: string,
     private readonly initialSize: number,
+    readonly modTime: Date | undefined,
   ) {
     this.sink = new DescriptorSink(fd);
   }
@@ -120,8 +121,11 @@ export class FilesystemFileWriter implements FileWriter {
   }
 
   /**
-   * Flushes and closes without syncing. A stream that failed (a client gone mid-chunk) is
-   * not an error here: the bytes that reached the file stay, and `size()` counts them.
+   * Flushes and closes without syncing: the bytes are in the file, which is all a later
+   * append (here or in another process on the same disk) needs, and they survive anything
+   * but a power cut, when the client restarts its upload. A stream that failed (a client
+   * gone mid-chunk) is not an error here: the bytes that reached the file stay, and
+   * `size()` counts them.
    */
   async close(): Promise<void> {
     this.markEnded();

@@ -15,6 +15,7 @@ describeStorageDriver('FilesystemDriver', async () => {
   const sandbox = await mkdtemp(join(tmpdir(), 'wharf-fs-driver-'));
   return {
     driver: new FilesystemDriver(join(sandbox, 'root')),
+    another: () => new FilesystemDriver(join(sandbox, 'root')),
     cleanup: () => rm(sandbox, { recursive: true, force: true }),
   };
 });

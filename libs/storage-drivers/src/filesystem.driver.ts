@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import type { BigIntStats, Dirent } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -104,28 +105,45 @@ export class FilesystemDriver implements StorageDriver {
     const file = this.file(path);
     const fd = await openCreatingParents(file, append ? 'a' : 'w');
     let size = 0;
+    let modTime: Date | undefined;
     if (append) {
       try {
-        size = (await fstat(fd)).size;
+        const info = await fstat(fd);
+        size = info.size;
+        if (size > 0) modTime = info.mtime;
       } catch (err) {
         await closeFd(fd);
         throw err;
       }
     }
-    return new FilesystemFileWriter(fd, file, size);
+    return new FilesystemFileWriter(fd, file, size, modTime);
   }
 
   async stat(path: string): Promise<FileInfo> {
     const file = this.file(path, true);
     try {
-      const info = await stat(file, { bigint: true });
-      const isDir = info.isDirectory();
-      // Every write replaces or grows the file, so inode + mtime + size identify a version.
-      const version = `${info.ino}:${info.mtimeNs}:${info.size}`;
-      return { path, size: isDir ? 0 : Number(info.size), modTime: new Date(Number(info.mtimeMs)), isDir, version };
+      return fileInfo(path, await stat(file, { bigint: true }));
     } catch (err) {
       throw notFound(err, path);
     }
+  }
+
+  /** Depth-first; the files of one directory are stat-ed together. Files removed meanwhile are skipped. */
+  async *walk(path: string): AsyncIterable<FileInfo> {
+    const dir = this.file(path, true);
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if (notFound(err, path) instanceof PathNotFoundError) return;
+      throw err;
+    }
+    const files = entries.filter((e) => !e.isDirectory() && !isTempName(e.name)).map((e) => childPath(path, e.name));
+    const infos = await Promise.all(
+      files.map((child) => stat(this.prefix + child, { bigint: true }).then((s) => fileInfo(child, s), () => undefined)),
+    );
+    for (const info of infos) if (info && !info.isDir) yield info;
+    for (const entry of entries) if (entry.isDirectory()) yield* this.walk(childPath(path, entry.name));
   }
 
   /** Unordered, like readdir. A path that is a file has no children: PathNotFoundError. */
@@ -198,6 +216,13 @@ async function openCreatingParents(file: string, flags: string): Promise<number>
   }
   await mkdir(dirname(file), { recursive: true });
   return open(file, flags);
+}
+
+function fileInfo(path: string, info: BigIntStats): FileInfo {
+  const isDir = info.isDirectory();
+  // Every write replaces or grows the file, so inode + mtime + size identify a version.
+  const version = `${info.ino}:${info.mtimeNs}:${info.size}`;
+  return { path, size: isDir ? 0 : Number(info.size), modTime: new Date(Number(info.mtimeMs)), isDir, version };
 }
 
 function emptyStream(): Readable {

@@ -16,6 +16,7 @@ export class InMemoryFileWriter implements FileWriter {
   constructor(
     file: MemoryFile,
     private readonly initialSize: number,
+    readonly modTime: Date | undefined,
     /** Removes whatever file is now at the writer's path (cancel's unlink). */
     private readonly unlink: () => void,
   ) {

@@ -1,4 +1,7 @@
 import { describeStorageDriver } from './driver-suite.js';
 import { InMemoryDriver } from './inmemory.driver.js';
 
-describeStorageDriver('InMemoryDriver', async () => ({ driver: new InMemoryDriver(), cleanup: async () => {} }));
+describeStorageDriver('InMemoryDriver', async () => {
+  const driver = new InMemoryDriver();
+  return { driver, another: () => driver, cleanup: async () => {} };
+});

@@ -74,15 +74,14 @@ export class InMemoryDriver implements StorageDriver {
         touch(file);
       }
     }
-    return new InMemoryFileWriter(file, file.size, () => this.unlinkFile(parts));
+    const modTime = file.size > 0 ? file.modTime : undefined;
+    return new InMemoryFileWriter(file, file.size, modTime, () => this.unlinkFile(parts));
   }
 
   async stat(path: string): Promise<FileInfo> {
     const node = this.lookup(splitDriverPath(path, true));
     if (node === undefined) throw new PathNotFoundError(path);
-    return node.kind === 'dir'
-      ? { path, size: 0, modTime: node.modTime, isDir: true, version: String(node.revision) }
-      : { path, size: node.size, modTime: node.modTime, isDir: false, version: String(node.revision) };
+    return nodeInfo(path, node);
   }
 
   /** In insertion order; callers must not rely on any order (the filesystem has none). */
@@ -90,6 +89,17 @@ export class InMemoryDriver implements StorageDriver {
     const node = this.lookup(splitDriverPath(path, true));
     if (node?.kind !== 'dir') throw new PathNotFoundError(path);
     return [...node.children.keys()].map((name) => childPath(path, name));
+  }
+
+  /** Depth-first over a snapshot of each directory's children. */
+  async *walk(path: string): AsyncIterable<FileInfo> {
+    const node = this.lookup(splitDriverPath(path, true));
+    if (node?.kind !== 'dir') return;
+    for (const [name, child] of [...node.children]) {
+      const full = childPath(path, name);
+      if (child.kind === 'file') yield nodeInfo(full, child);
+      else yield* this.walk(full);
+    }
   }
 
   /** Replaces a file at dest, as rename(2) does; refuses to replace a directory or put one inside itself. */
@@ -163,6 +173,11 @@ export class InMemoryDriver implements StorageDriver {
       touch(parent);
     }
   }
+}
+
+function nodeInfo(path: string, node: MemoryNode): FileInfo {
+  const isDir = node.kind === 'dir';
+  return { path, size: isDir ? 0 : node.size, modTime: node.modTime, isDir, version: String(node.revision) };
 }
 
 function setChild(dir: MemoryDirectory, name: string, node: MemoryNode): void {

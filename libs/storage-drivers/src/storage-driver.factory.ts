@@ -1,9 +1,16 @@
+import type { StorageDriverConfig } from '@wharf/config';
 import type { StorageDriver } from '@wharf/registry-core';
 import { FilesystemDriver } from './filesystem.driver.js';
 import { InMemoryDriver } from './inmemory.driver.js';
+import { AzureDriver, type AzureSettings } from './azure.driver.js';
+import { GcsDriver, type GcsSettings } from './gcs.driver.js';
 
 /** Which driver to open, in the drivers' own terms (the registry and the api map the config onto it). */
-export type StorageSettings = { driver: 'filesystem'; rootDirectory: string } | { driver: 'inmemory' };
+export type StorageSettings =
+  | { driver: 'filesystem'; rootDirectory: string }
+  | { driver: 'inmemory' }
+  | ({ driver: 'azure' } & AzureSettings)
+  | ({ driver: 'gcs' } & GcsSettings);
 
 // inmemory storage belongs to the process, as in registry:2: every role hosted in it (registry, api)
 // must see the same blobs, so they share one driver.
@@ -17,5 +24,28 @@ export function createStorageDriver(storage: StorageSettings): StorageDriver {
     case 'inmemory':
       processMemory ??= new InMemoryDriver();
       return processMemory;
+    case 'azure':
+      return new AzureDriver(storage);
+    case 'gcs':
+      return new GcsDriver(storage);
+  }
+}
+
+/** The settings a configured driver opens with (the registry, the api and garbage-collect share this). */
+export function storageSettingsFor(driver: StorageDriverConfig): StorageSettings {
+  switch (driver.name) {
+    case 'filesystem':
+      return { driver: 'filesystem', rootDirectory: driver.rootDirectory };
+    case 'inmemory':
+      return { driver: 'inmemory' };
+    // object stores: the config's shape is the driver's own settings
+    case 'azure': {
+      const { name, ...settings } = driver;
+      return { driver: name, ...settings };
+    }
+    case 'gcs': {
+      const { name, ...settings } = driver;
+      return { driver: name, ...settings };
+    }
   }
 }

@@ -17,7 +17,7 @@ import {
   WriteGuard,
   type RegistryEventSink,
 } from '@wharf/registry-core';
-import { createStorageDriver, type StorageSettings } from '@wharf/storage-drivers';
+import { createStorageDriver, storageSettingsFor, type StorageSettings } from '@wharf/storage-drivers';
 import { DEFAULT_API_ADDR } from '../api.defaults.js';
 import { LOGGER, WHARF_CONFIG } from '../api.tokens.js';
 
@@ -78,8 +78,7 @@ class DeferredSink implements RegistryEventSink {
 }
 
 function storageSettings(config: WharfConfig): StorageSettings {
-  const driver = config.storage.driver;
-  return driver.name === 'filesystem' ? { driver: 'filesystem', rootDirectory: driver.rootDirectory } : { driver: 'inmemory' };
+  return storageSettingsFor(config.storage.driver);
 }
 
 /** registry:2's event `source.addr`: this host's name with the port this role listens on. */

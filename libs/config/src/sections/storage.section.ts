@@ -2,15 +2,17 @@ import { z } from 'zod';
 import { bool, choice, duration, int, section, text } from '../config.fields.js';
 import { envHints } from '../env-hints.js';
 import { isRawMap } from '../raw-value.js';
+import { azureStorageSection, toAzureStorageConfig } from './azure-storage.section.js';
+import { gcsStorageSection, toGcsStorageConfig } from './gcs-storage.section.js';
 import type { StorageConfig, StorageDriverConfig } from '../config.types.js';
 
-export const SUPPORTED_DRIVERS = ['filesystem', 'inmemory'] as const;
+export const SUPPORTED_DRIVERS = ['filesystem', 'inmemory', 'azure', 'gcs'] as const;
 
 /** Keys under `storage` that configure the registry rather than name a driver (as registry:2). */
 export const STORAGE_SUBSECTIONS = ['delete', 'maintenance', 'cache', 'redirect', 'tag'] as const;
 
 /** Drivers registry:2 has shipped; named so the error can say "not supported yet" rather than "unknown". */
-export const KNOWN_UNSUPPORTED_DRIVERS = ['s3', 'azure', 'gcs', 'swift', 'oss', 'rados'] as const;
+export const KNOWN_UNSUPPORTED_DRIVERS = ['s3', 'swift', 'oss', 'rados'] as const;
 
 const FILESYSTEM_DEFAULT_ROOT = '/var/lib/registry';
 const FILESYSTEM_DEFAULT_THREADS = 100;
@@ -26,6 +28,8 @@ const storageObject = z
   .strictObject({
     filesystem: filesystem.optional(),
     inmemory: section({}).optional(),
+    azure: azureStorageSection.optional(),
+    gcs: gcsStorageSection.optional(),
     delete: section({ enabled: bool().default(false) }),
     maintenance: section({
       uploadpurging: section({
@@ -90,14 +94,18 @@ function noDriverMessage(): string {
 export function toStorageConfig(raw: z.output<typeof storageSection>): StorageConfig {
   const fs = raw.filesystem;
   const driver: StorageDriverConfig =
-    fs !== undefined
-      ? {
-          name: 'filesystem',
-          rootDirectory: fs.rootdirectory,
-          // registry:2 raises a lower maxthreads to its minimum rather than refusing it.
-          maxThreads: Math.max(fs.maxthreads, FILESYSTEM_MIN_THREADS),
-        }
-      : { name: 'inmemory' };
+    raw.azure !== undefined
+      ? toAzureStorageConfig(raw.azure)
+      : raw.gcs !== undefined
+        ? toGcsStorageConfig(raw.gcs)
+        : fs !== undefined
+          ? {
+              name: 'filesystem',
+              rootDirectory: fs.rootdirectory,
+              // registry:2 raises a lower maxthreads to its minimum rather than refusing it.
+              maxThreads: Math.max(fs.maxthreads, FILESYSTEM_MIN_THREADS),
+            }
+          : { name: 'inmemory' };
   const purging = raw.maintenance.uploadpurging;
   const blobDescriptor = raw.cache.blobdescriptor ?? raw.cache.layerinfo;
   return {

@@ -27,17 +27,19 @@ export interface ChunkClaims {
 const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface UploadServiceOptions {
-  /** An upload whose data file has not grown (or been created) for this long is gone; 0: never. */
+  /** An upload that has received no byte (or, with none yet, was started) this long ago is gone; 0: never. */
   expiryMs: number;
   /** The clock, in ms since the epoch; replaceable in tests. */
   now?: () => number;
 }
 
 /**
- * Blob uploads. All state lives in the storage driver (`_uploads/<id>/data`: the
- * offset is its size), so a restarted registry or another replica resumes any
- * upload. A blob becomes visible only by an atomic move after its digest is
- * verified and its bytes are durable.
+ * Blob uploads, with registry:2's state in storage: `_uploads/<id>/startedat` says that
+ * an upload exists and when it began; its bytes go to `_uploads/<id>/data` through the
+ * driver's writer, which alone knows how many have arrived (an object store keeps them out
+ * of sight until commit, so `stat` cannot tell). A restarted registry or another replica
+ * therefore resumes any upload. A blob becomes visible only by an atomic move after its
+ * digest is verified and its bytes are durable.
  */
 export class UploadService {
   constructor(
@@ -52,26 +54,22 @@ export class UploadService {
   async start(name: string): Promise<UploadStatus> {
     this.guard.assertWritable();
     const id = randomUUID();
-    // Neither file needs to survive a power cut: a lost upload is restarted by the client,
-    // and the purger dates an upload by its data file when startedat is missing.
-    const startedAt = await this.driver.writer(paths.uploadStartedAt(name, id), false);
-    startedAt.stream.end(new Date().toISOString());
-    await startedAt.close();
-    const writer = await this.driver.writer(paths.uploadData(name, id), false);
-    await writer.close();
+    await this.driver.putContent(paths.uploadStartedAt(name, id), new Date(this.now()).toISOString());
     return { id, offset: 0 };
   }
 
   async status(name: string, id: string): Promise<UploadStatus> {
-    return { id, offset: await this.offsetOf(name, id) };
+    const writer = await this.open(name, id);
+    await writer.close();
+    return { id, offset: writer.size() };
   }
 
   /** Appends one chunk (PATCH). A chunk that does not start at the current offset is refused with 416. */
   async append(name: string, id: string, body: Readable, claims: ChunkClaims = {}): Promise<UploadStatus> {
     this.guard.assertWritable();
-    const offset = await this.offsetOf(name, id);
-    checkClaims(offset, claims);
-    const written = await this.write(name, id, offset, body);
+    const writer = await this.open(name, id);
+    const offset = writer.size();
+    const written = await this.write(id, writer, body, claims, 'close');
     if (claims.range && written !== claims.range.end - claims.range.start + 1) {
       throw new RegistryError('BLOB_UPLOAD_INVALID', 'chunk length does not match Content-Range', {
         status: 416,
@@ -84,14 +82,11 @@ export class UploadService {
   /** Finishes an upload (PUT), with an optional last chunk, and verifies the digest. */
   async complete(name: string, id: string, digest: Digest, body?: Readable, claims: ChunkClaims = {}, ctx?: EventContext): Promise<BlobInfo> {
     this.guard.assertWritable();
-    let size = await this.offsetOf(name, id);
-    // Durable before visible: the whole file is fsynced (with the last chunk, or on its own) before the move.
-    if (body) {
-      checkClaims(size, claims);
-      size += await this.write(name, id, size, body, 'commit');
-    } else {
-      await (await this.driver.writer(paths.uploadData(name, id), true)).commit();
-    }
+    const writer = await this.open(name, id);
+    // Durable and visible before it is hashed or moved: the commit takes the last chunk, if any, with it.
+    if (body) await this.write(id, writer, body, claims, 'commit');
+    else await writer.commit();
+    const size = writer.size();
     const actual = this.hashes.finish(id, size, digest.algorithm) ?? (await this.rehash(name, id, digest));
     if (actual.value !== digest.value) {
       await this.discard(name, id);
@@ -126,14 +121,22 @@ export class UploadService {
 
   async cancel(name: string, id: string): Promise<void> {
     this.guard.assertWritable();
-    await this.offsetOf(name, id);
-    await this.discard(name, id);
+    await this.abandon(name, id, await this.open(name, id));
   }
 
-  /** Appends a chunk; `commit` also makes the whole file durable (the last chunk of an upload). */
-  private async write(name: string, id: string, offset: number, body: Readable, end: 'close' | 'commit' = 'close'): Promise<number> {
+  /**
+   * Pipes one chunk into the upload's writer, which this call ends: `commit` for the last
+   * chunk of an upload, `close` otherwise. Returns the bytes taken.
+   */
+  private async write(id: string, writer: FileWriter, body: Readable, claims: ChunkClaims, end: 'close' | 'commit'): Promise<number> {
+    const offset = writer.size();
+    try {
+      checkClaims(offset, claims);
+    } catch (err) {
+      await writer.close();
+      throw err;
+    }
     const tap = new HashingTap(this.hashes.resume(id, offset));
-    const writer = await this.driver.writer(paths.uploadData(name, id), true);
     try {
       await pipeline(body, tap, writer.stream);
     } catch (err) {
@@ -164,24 +167,32 @@ export class UploadService {
   }
 
   /**
-   * The upload's offset (its data file's size). An expired upload is removed here, at the first
-   * request that finds it, so expiry holds between the purger's runs too.
+   * The writer that continues an upload, after checking that the upload exists (its
+   * `startedat`, as registry:2 checks) and has not expired. An expired upload is removed
+   * here, at the first request that finds it, so expiry holds between the purger's runs too.
    */
-  private async offsetOf(name: string, id: string): Promise<number> {
+  private async open(name: string, id: string): Promise<FileWriter> {
     if (!UPLOAD_ID.test(id)) throw uploadUnknown(id);
-    let info;
+    let startedAt: number;
     try {
-      info = await this.driver.stat(paths.uploadData(name, id));
+      startedAt = Date.parse((await this.driver.getContent(paths.uploadStartedAt(name, id))).toString('utf8').trim());
     } catch (err) {
       if (isPathNotFound(err)) throw uploadUnknown(id);
       throw err;
     }
-    const { expiryMs, now = Date.now } = this.options;
-    if (expiryMs > 0 && now() - info.modTime.getTime() > expiryMs) {
-      await this.discard(name, id);
+    const writer = await this.driver.writer(paths.uploadData(name, id), true);
+    const lastActive = writer.modTime?.getTime() ?? startedAt;
+    if (this.options.expiryMs > 0 && this.now() - lastActive > this.options.expiryMs) {
+      await this.abandon(name, id, writer);
       throw uploadUnknown(id);
     }
-    return info.size;
+    return writer;
+  }
+
+  /** Drops an upload that will not complete: its pending bytes (only its writer can reach them), then its folder. */
+  private async abandon(name: string, id: string, writer: FileWriter): Promise<void> {
+    await writer.cancel();
+    await this.discard(name, id);
   }
 
   private async discard(name: string, id: string): Promise<void> {
@@ -191,6 +202,10 @@ export class UploadService {
     } catch (err) {
       if (!isPathNotFound(err)) throw err;
     }
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 }
 
