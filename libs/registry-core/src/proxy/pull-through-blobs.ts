@@ -151,7 +151,6 @@ export class PullThroughBlobs {
         await Promise.all([sink.write(chunk) ? undefined : once(sink, 'drain'), fill.push(chunk)]);
         if (sinkError) throw sinkError;
       }
-      await end(sink);
       if (fill.size !== undefined && bytes !== fill.size) {
         throw new UpstreamError('bad-answer', `blob ${digest.value} ended after ${bytes} of ${fill.size} bytes`);
       }
@@ -159,8 +158,9 @@ export class PullThroughBlobs {
       if (actual.value !== digest.value) {
         throw new UpstreamError('bad-answer', `blob ${digest.value} arrived with digest ${actual.value}`);
       }
-      // The clients have the right bytes now; they need not wait for the fsync and the move.
+      // The clients have the right bytes now; they need not wait for the disk, the fsync or the move.
       fill.verified();
+      await end(sink);
       await writer.commit();
       writer = undefined;
       await this.driver.move(paths.uploadData(route.name, id), paths.blobData(digest));
