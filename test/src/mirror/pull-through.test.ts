@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { describeResponse, errorCodes, send } from '../protocol/oci-http.js';
 import { OCI_MANIFEST, randomBlob } from '../protocol/oci-operations.js';
 import { waitFor } from '../pipeline/queue-redis.js';
+import { freePort } from '../support/free-port.js';
 import { RegistryProcess } from '../support/registry-process.js';
 import { blobStored, pullBlob, pullManifest, pushUpstreamImage, uploadsLeft, type UpstreamImage } from './mirror-fixtures.js';
 import { UpstreamTap } from './upstream-tap.js';
@@ -18,12 +19,21 @@ describe('proxy: a pull-through cache of one upstream', () => {
   let tap: UpstreamTap;
   let wharf: RegistryProcess;
   let image: UpstreamImage;
+  let metricsUrl: string;
   const repo = 'library/app';
 
   before(async () => {
     upstream = await RegistryProcess.start({ kind: 'reference' });
     tap = await UpstreamTap.start(upstream.url);
-    wharf = await RegistryProcess.start({ kind: 'wharf', extraConfig: { proxy: { remoteurl: tap.url } } });
+    // What Docker Hub sends on every answer: the pull limit of the window and what is left of it.
+    Object.assign(tap.extraHeaders, { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '76;w=21600' });
+    const debugAddr = `127.0.0.1:${await freePort()}`;
+    metricsUrl = `http://${debugAddr}/metrics`;
+    wharf = await RegistryProcess.start({
+      kind: 'wharf',
+      extraConfig: { proxy: { remoteurl: tap.url } },
+      http: { debug: { addr: debugAddr, prometheus: { enabled: true, path: '/metrics' } } },
+    });
     image = await pushUpstreamImage(upstream.url, repo, 'v1', 2 * 1024 * 1024);
   });
 
@@ -187,6 +197,24 @@ describe('proxy: a pull-through cache of one upstream', () => {
     }
     await pullBlob(wharf.url, `/v2/quitter/app/blobs/${fresh.layer.digest}`, fresh.layer);
     assert.equal(tap.gets(fresh.layer.digest), 1, 'served from the cache afterwards');
+  });
+
+  test('Prometheus counts hits, misses, upstream bytes and errors, and shows the upstream\'s rate limit', async () => {
+    const text = await (await fetch(metricsUrl)).text();
+    const value = (metric: string): number => {
+      const line = text.split('\n').find((l) => l.startsWith(metric));
+      assert.ok(line, `${metric} in:\n${text.split('\n').filter((l) => l.startsWith('wharf_mirror')).join('\n')}`);
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
+    };
+    const upstreamLabel = `upstream="${new URL(tap.url).host}"`;
+    assert.ok(value(`wharf_mirror_requests_total{${upstreamLabel},kind="blob",outcome="hit"}`) >= 1);
+    assert.ok(value(`wharf_mirror_requests_total{${upstreamLabel},kind="blob",outcome="fill"}`) >= 2);
+    assert.ok(value(`wharf_mirror_requests_total{${upstreamLabel},kind="manifest",outcome="hit"}`) >= 1);
+    assert.ok(value(`wharf_mirror_upstream_bytes_total{${upstreamLabel}}`) >= image.layer.bytes.length);
+    assert.ok(value(`wharf_mirror_upstream_errors_total{${upstreamLabel},failure="rate-limited"}`) >= 1);
+    assert.ok(value(`wharf_mirror_upstream_errors_total{${upstreamLabel},failure="bad-answer"}`) >= 1);
+    assert.equal(value(`wharf_mirror_upstream_ratelimit_limit{${upstreamLabel}}`), 100);
+    assert.equal(value(`wharf_mirror_upstream_ratelimit_remaining{${upstreamLabel}}`), 76);
   });
 
   test('a HEAD of an uncached blob asks the upstream for its size and downloads nothing', async () => {

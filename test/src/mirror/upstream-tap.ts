@@ -31,6 +31,8 @@ export class UpstreamTap {
   readonly faults = new Map<string, Fault>();
   /** Delay between body chunks of blob answers, so concurrent pulls really overlap. */
   blobChunkDelayMs = 0;
+  /** Headers added to every forwarded answer (Docker Hub's `ratelimit-*`). */
+  readonly extraHeaders: Record<string, string> = {};
   private constructor(
     private readonly server: Server,
     /** Where requests go; a test may point the tap elsewhere between pulls. */
@@ -72,7 +74,7 @@ export class UpstreamTap {
       const chunks: Buffer[] = [];
       const isBlob = path.includes('/blobs/');
       if (fault === undefined && !(isBlob && this.blobChunkDelayMs > 0)) {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        res.writeHead(answer.statusCode ?? 502, { ...answer.headers, ...this.extraHeaders });
         answer.pipe(res);
         return;
       }
@@ -80,7 +82,7 @@ export class UpstreamTap {
       let body = Buffer.concat(chunks);
       if (req.method === 'GET' && fault === 'wrong-bytes') body = Buffer.alloc(body.length, 0x5a);
       if (req.method === 'GET' && fault === 'garbage') body = Buffer.from('<html>this is not a manifest</html>'.padEnd(body.length, ' ').slice(0, Math.max(body.length, 10)));
-      const headers: Record<string, string | string[] | undefined> = { ...answer.headers, 'content-length': String(body.length) };
+      const headers: Record<string, string | string[] | undefined> = { ...answer.headers, ...this.extraHeaders, 'content-length': String(body.length) };
       if (req.method === 'GET' && fault === 'garbage') delete headers['docker-content-digest'];
       res.writeHead(answer.statusCode ?? 502, Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined)) as Record<string, string | string[]>);
       if (req.method === 'HEAD') return void res.end();
