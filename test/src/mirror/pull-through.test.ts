@@ -217,6 +217,15 @@ describe('proxy: a pull-through cache of one upstream', () => {
     assert.equal(value(`wharf_mirror_upstream_ratelimit_remaining{${upstreamLabel}}`), 76);
   });
 
+  test('a Range request for an uncached blob is answered once the blob is cached', async () => {
+    const fresh = await pushUpstreamImage(upstream.url, 'ranges/app', 'v1', 100_000);
+    const res = await send(wharf.url, 'GET', `/v2/ranges/app/blobs/${fresh.layer.digest}`, { headers: { Range: 'bytes=1000-1999' } });
+    assert.equal(res.status, 206, describeResponse(res));
+    assert.equal(res.headers['content-range'], `bytes 1000-1999/${fresh.layer.bytes.length}`);
+    assert.ok(res.body.equals(fresh.layer.bytes.subarray(1000, 2000)));
+    assert.ok(blobStored(wharf.storageRoot!, fresh.layer.digest));
+  });
+
   test('a HEAD of an uncached blob asks the upstream for its size and downloads nothing', async () => {
     const blob = randomBlob(3000);
     const fresh = await pushUpstreamImage(upstream.url, 'heads/app', 'v1', blob.bytes.length);
