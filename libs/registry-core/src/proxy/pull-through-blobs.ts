@@ -80,9 +80,7 @@ export class PullThroughBlobs {
 
   /** The blob in storage, fetched first when it is not there yet. */
   async ensure(route: CacheRoute, digest: Digest): Promise<BlobInfo> {
-    if (!(await this.cached(route, digest))) {
-      await this.settled(route, digest, await this.join(route, digest));
-    }
+    if (!(await this.cached(route, digest))) await this.settled(route, digest, await this.join(route, digest));
     return this.blobs.stat(route.name, digest);
   }
 
@@ -104,12 +102,17 @@ export class PullThroughBlobs {
     return opened;
   }
 
+  /**
+   * Waits for a download to land and links the blob into this repository (the download may have
+   * been for another repository with the same blob). A failed download was counted where it failed.
+   */
   private async settled(route: CacheRoute, digest: Digest, fill: BlobFill | undefined): Promise<void> {
     try {
       await fill?.done;
     } catch (err) {
-      throw this.clientError(route, digest, err);
+      throw isUpstreamError(err) ? toClientError(err, blobUnknown(digest)) : err;
     }
+    if (!(await this.cached(route, digest))) throw blobUnknown(digest);
   }
 
   /** The download of this blob under way in this process, started when there is none. */
