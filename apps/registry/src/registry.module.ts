@@ -43,8 +43,8 @@ import { LOGGER, REGISTRY_AUTHENTICATOR, REGISTRY_SETTINGS, STORAGE_DRIVER } fro
 const FIRST_PURGE_JITTER_MS = 60_000;
 /** registry:2's proxy scheduler checks expiry every minute or so; a sweep lists every cached repository. */
 const CACHE_EXPIRY_INTERVAL_MS = 10 * 60_000;
-/** The start of a blob kept in memory for clients that join its download late. */
-const FILL_RETAIN_BYTES = 16 * 1024 * 1024;
+/** The start of a blob kept in memory for clients that join its download late (more would mostly feed the GC). */
+const FILL_RETAIN_BYTES = 4 * 1024 * 1024;
 const FILL_POLL_MS = 200;
 const FILL_WAIT_MS = 15 * 60_000;
 
