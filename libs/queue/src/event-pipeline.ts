@@ -8,7 +8,6 @@ import { EventLog } from './event-log.js';
 import { EventPublisher } from './event-publisher.js';
 import type { EventSink } from './event-sink.js';
 import { EventSpool } from './event-spool.js';
-import { createMetricsHandler } from './metrics-handler.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { QueueCatalog } from './queue-catalog.js';
 import { QueueHealthService } from './queue-health.service.js';
@@ -114,11 +113,6 @@ export class EventPipeline {
       options.drainMs ?? 5_000,
       logger,
     );
-  }
-
-  /** Serves `metrics` in the Prometheus text format (mount at http.debug.prometheus.path). */
-  metricsHandler(): ReturnType<typeof createMetricsHandler> {
-    return createMetricsHandler(this.metrics);
   }
 
   /**
