@@ -161,8 +161,9 @@ function pullThroughProviders(settings: RegistrySettings, mirror: MirrorRuntime)
     },
     {
       provide: RepositoryReads,
-      useFactory: (r: UpstreamRouter, m: ManifestService, b: BlobService, pm: PullThroughManifests, pb: PullThroughBlobs) => new RepositoryReads(r, m, b, pm, pb),
-      inject: [UpstreamRouter, ManifestService, BlobService, PullThroughManifests, PullThroughBlobs],
+      useFactory: (r: UpstreamRouter, m: ManifestService, b: BlobService, pm: PullThroughManifests, pb: PullThroughBlobs, t: TagService) =>
+        new RepositoryReads(r, m, b, pm, pb, t),
+      inject: [UpstreamRouter, ManifestService, BlobService, PullThroughManifests, PullThroughBlobs, TagService],
     },
     {
       provide: CacheExpiry,

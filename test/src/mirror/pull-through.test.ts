@@ -84,8 +84,22 @@ describe('proxy: a pull-through cache of one upstream', () => {
     }
     const catalog = await send(wharf.url, 'GET', '/v2/_catalog');
     assert.deepEqual(JSON.parse(catalog.body.toString()).repositories, [repo]);
-    const tags = await send(wharf.url, 'GET', `/v2/${repo}/tags/list`);
-    assert.deepEqual(JSON.parse(tags.body.toString()).tags.sort(), ['moving', 'v1']);
+  });
+
+  test('tags/list is the upstream\'s list, and the cached tags while the upstream fails', async () => {
+    await pushUpstreamImage(upstream.url, repo, 'upstream-only');
+    const listed = async () => {
+      const res = await send(wharf.url, 'GET', `/v2/${repo}/tags/list`);
+      assert.equal(res.status, 200, describeResponse(res));
+      return (JSON.parse(res.body.toString()) as { tags: string[] }).tags;
+    };
+    assert.deepEqual(await listed(), ['moving', 'upstream-only', 'v1']);
+    tap.faults.set('/tags/list', 'unavailable');
+    try {
+      assert.deepEqual(await listed(), ['moving', 'v1']);
+    } finally {
+      tap.faults.clear();
+    }
   });
 
   test('with the upstream failing, a cached tag is still served; an uncached one is a clear 503', async () => {

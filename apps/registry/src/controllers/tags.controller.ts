@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { parsePageSize, RepositoryReads, TagService } from '@wharf/registry-core';
+import { parsePageSize, RepositoryReads } from '@wharf/registry-core';
 import { cacheNamespace } from '../http/cache-namespace.js';
 import { RepositoryNamePipe } from '../http/registry-params.pipe.js';
 import { UrlBuilder } from '../http/url-builder.js';
@@ -8,7 +8,6 @@ import { UrlBuilder } from '../http/url-builder.js';
 @Controller('v2/:name/tags')
 export class TagsController {
   constructor(
-    private readonly tags: TagService,
     private readonly reads: RepositoryReads,
     private readonly urls: UrlBuilder,
   ) {}
@@ -22,7 +21,7 @@ export class TagsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const size = parsePageSize(n);
-    const page = await this.tags.list(await this.reads.storedName(name, cacheNamespace(req)), { n: size, last });
+    const page = await this.reads.tags(name, cacheNamespace(req), { n: size, last });
     if (page.next !== undefined) {
       reply.header('Link', this.urls.link(`v2/${name}/tags/list`, { n: String(size ?? page.items.length), last: page.next }));
     }

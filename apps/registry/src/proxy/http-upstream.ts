@@ -80,6 +80,19 @@ export class HttpUpstream implements Upstream {
     return { ...(Number.isSafeInteger(size) && size >= 0 ? { size } : {}), stream: res.body };
   }
 
+  async listTags(name: string): Promise<string[]> {
+    const res = await this.send('GET', name, 'tags/list');
+    let body: { tags?: unknown };
+    try {
+      body = (await res.body.json()) as { tags?: unknown };
+    } catch {
+      throw new UpstreamError('bad-answer', `tags of ${name}: not JSON`);
+    }
+    if (body.tags === null || body.tags === undefined) return [];
+    if (!Array.isArray(body.tags) || !body.tags.every((t) => typeof t === 'string')) throw new UpstreamError('bad-answer', `tags of ${name}: no list of names`);
+    return body.tags;
+  }
+
   close(): Promise<void> {
     return this.dispatcher.close();
   }

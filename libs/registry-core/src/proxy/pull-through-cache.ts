@@ -7,6 +7,9 @@ import type { ManifestService, StoredManifest } from '../services/manifest.servi
 import type { PullThroughBlobs } from './pull-through-blobs.js';
 import type { PullThroughManifests } from './pull-through-manifests.js';
 import type { UpstreamRouter } from './upstream-router.js';
+import { lexical, paginate, type Page, type PageRequest } from '../services/pagination.js';
+import type { TagService } from '../services/tag.service.js';
+import { isUpstreamError } from './upstream.js';
 
 /**
  * The read side of the API in front of hosted and cached repositories alike: each request goes to
@@ -20,6 +23,7 @@ export class RepositoryReads {
     private readonly blobs: BlobService,
     private readonly cachedManifests: PullThroughManifests,
     private readonly cachedBlobs: PullThroughBlobs,
+    private readonly tagService: TagService,
   ) {}
 
   async manifest(name: string, ns: string | undefined, reference: ManifestReference, accept: readonly string[], ctx?: EventContext): Promise<StoredManifest> {
@@ -44,7 +48,24 @@ export class RepositoryReads {
     return (await this.blobs.stat(name, digest)).size;
   }
 
-  /** The repository a listing (tags, referrers) reads: a cache's is what it holds so far. */
+  /**
+   * Tags, as registry:2's proxy lists them: a cache's are the upstream's, or the cached ones when the
+   * upstream cannot answer.
+   */
+  async tags(name: string, ns: string | undefined, page: PageRequest): Promise<Page<string>> {
+    const route = await this.router.forPull(name, ns);
+    if (route === undefined) return this.tagService.list(name, page);
+    let upstreamTags: string[];
+    try {
+      upstreamTags = await route.upstream.listTags(route.remoteName);
+    } catch (err) {
+      if (!isUpstreamError(err)) throw err;
+      return this.tagService.list(route.name, page);
+    }
+    return paginate([...upstreamTags].sort(lexical), page);
+  }
+
+  /** The repository a listing (referrers) reads: a cache's is what it holds so far. */
   async storedName(name: string, ns: string | undefined): Promise<string> {
     return (await this.router.forPull(name, ns))?.name ?? name;
   }

@@ -17,6 +17,8 @@ export interface Upstream {
   statBlob(name: string, digest: Digest): Promise<number>;
   /** A blob's bytes; `size` is the upstream's Content-Length when it sent one. The caller verifies them. */
   openBlob(name: string, digest: Digest): Promise<{ size?: number; stream: Readable }>;
+  /** Every tag of the repository upstream. */
+  listTags(name: string): Promise<string[]>;
 }
 
 export type UpstreamFailure =
