@@ -55,7 +55,13 @@ export class MirrorRuntime {
     const observers: CacheObserver[] = [metrics];
     if (redisConfig !== undefined) {
       const redis: Redis = createRedisConnection(redisConfig, 'producer');
-      const warn = (err: unknown) => logger.warn({ err }, 'pull-through cache: redis unavailable; fills are coordinated in this process only');
+      // Once a minute at most: Redis being away is one condition, not one per request.
+      let warnedAt = 0;
+      const warn = (err: unknown) => {
+        if (Date.now() - warnedAt < 60_000) return;
+        warnedAt = Date.now();
+        logger.warn({ err }, 'pull-through cache: redis unavailable; fills are coordinated in this process only and statistics are not recorded');
+      };
       lock = new RedisFillLock(redis, QUEUE_PREFIX, warn);
       const stats = new MirrorStatsRecorder(redis, QUEUE_PREFIX, warn);
       observers.push(stats);
