@@ -4,18 +4,24 @@ import { hostname } from 'node:os';
 import type { WharfConfig } from '@wharf/config';
 import type { Logger, RunningRole } from '@wharf/observability';
 import { createMetricsHandler, EventPipeline, PipelineMetrics } from '@wharf/queue';
-import { EVENTS_OFF, RegistryEvents } from '@wharf/registry-core';
+import { EVENTS_OFF, RegistryEvents, type RegistryWriter } from '@wharf/registry-core';
 import { createStorageDriver } from '@wharf/storage-drivers';
 import { startDebugServer } from './debug-server.js';
 import { startRegistry } from './http-server.js';
 import { MirrorRuntime } from './proxy/mirror-runtime.js';
 import { settingsFromConfig } from './settings-from-config.js';
 
+/** The running registry role; `writer` is what an api role hosted in the same process writes through. */
+export interface RunningRegistryRole extends RunningRole {
+  readonly writer: RegistryWriter;
+}
+
 /**
- * Starts the registry role: the OCI API over the configured storage and, with a
- * `redis` section, the event pipeline (spool, forwarder, registry:2 endpoint delivery).
+ * Starts the registry role: the OCI API over the configured storage and the event pipeline: with
+ * a `redis` section spool, forwarder and BullMQ endpoint delivery; without one, when
+ * `notifications.endpoints` are configured, each endpoint delivered from the spool in process.
  */
-export async function start(config: WharfConfig, logger: Logger): Promise<RunningRole> {
+export async function start(config: WharfConfig, logger: Logger): Promise<RunningRegistryRole> {
   const settings = settingsFromConfig(config);
   // One Prometheus registry for the pipeline's and the pull-through cache's metrics.
   const metrics = new PipelineMetrics();
@@ -33,6 +39,7 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
       : undefined;
   return {
     name: 'registry',
+    writer: registry.writer,
     stop: async () => {
       logger.info({ drainTimeoutMs: settings.http.drainTimeoutMs }, 'registry: draining requests');
       await registry.close();
@@ -43,7 +50,6 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
     },
   };
 }
-
 
 /** registry:2's event `source.addr`: this host's name with the port the registry listens on. */
 function sourceAddr(addr: string): string {

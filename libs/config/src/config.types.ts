@@ -181,6 +181,11 @@ export interface ApiConfig {
   sessionLifetimeMs?: number;
   /** api.trustedproxies as written; absent: the api role's default (see apps/api api.defaults.ts). */
   trustedProxies?: string[];
+  /**
+   * Base URL of the registry's /v2 API for an api role that does not host the registry in its own
+   * process; absent: derived from http.addr, http.tls and http.prefix (apps/api registry-address.ts).
+   */
+  registryUrl?: string;
 }
 
 /** Wharf's `tokenserver:` section: the Docker token server the registry process serves. */
@@ -316,6 +321,9 @@ export interface ValidationConfig {
   };
 }
 
+/** How long something stored is kept: calendar months (UTC) or a fixed span (see retention.ts). */
+export type RetentionPeriod = { months: number } | { ms: number };
+
 export interface ElasticsearchConfig {
   /** `urls` or its alias `addresses`. */
   urls: string[];
@@ -323,6 +331,8 @@ export interface ElasticsearchConfig {
   indexPrefix: string;
   username?: string;
   password?: string;
+  /** `retention`: the indexer deletes monthly indices whose every event is older; absent: kept forever. */
+  retention?: RetentionPeriod;
 }
 
 /** Either a connection URL or its parts; port defaults to 5432 when host is given. */
@@ -365,6 +375,10 @@ export interface WebhooksConfig {
   concurrency: number;
   /** How long the deployer reuses the enabled subscriptions it read; default 2s. */
   subscriptionCacheMs: number;
+  /** Webhook URLs may resolve to loopback, link-local or private addresses; default false. */
+  allowPrivate: boolean;
+  /** `deliveryretention`: the deployer deletes delivery attempts older than this; absent: kept forever. */
+  deliveryRetention?: RetentionPeriod;
 }
 
 /** The `dashboard:` section (apps/dashboard). */

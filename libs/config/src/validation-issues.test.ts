@@ -27,7 +27,7 @@ describe('registry:2 features Wharf does not support', () => {
     );
   });
 
-  for (const driver of ['s3', 'swift', 'oss', 'rados']) {
+  for (const driver of ['s3', 'swift', 'oss']) {
     test(`storage.${driver}`, () => {
       rejectsWith(
         `version: 0.1\nstorage:\n  ${driver}:\n    bucket: b\n`,

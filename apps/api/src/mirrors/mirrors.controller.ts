@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { schemaRef } from '../http/openapi.schemas.js';
 import { MirrorsService, type MirrorView } from './mirrors.service.js';
 
 /** The pull-through cache per upstream: GET /api/mirrors. */
@@ -10,11 +11,7 @@ export class MirrorsController {
 
   @Get()
   @ApiOperation({ summary: 'Every upstream the pull-through cache serves, with hits, fills (misses), bytes served and fetched, errors and the last failure' })
-  @ApiOkResponse({
-    description:
-      '{"mode": "proxy"|"mirrors", "mirrors": [{upstream, remoteUrl, ttlSeconds, hits, fills, hitRate, servedBytes, fetchedBytes, errors, lastFailureAt, lastFailure}…]}; ' +
-      'totals are cluster-wide (every registry replica adds to them in Redis); without a redis section they are zero.',
-  })
+  @ApiOkResponse({ schema: schemaRef('Mirrors'), description: 'Every configured upstream; totals are cluster-wide (every registry replica adds to them in Redis).' })
   @ApiServiceUnavailableResponse({ description: 'Redis does not answer.' })
   async list(): Promise<{ mode: 'proxy' | 'mirrors'; mirrors: MirrorView[] }> {
     return this.mirrors.list();

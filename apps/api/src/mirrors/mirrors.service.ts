@@ -1,9 +1,10 @@
-import { Inject, Injectable, ServiceUnavailableException, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { WharfConfig } from '@wharf/config';
 import { QUEUE_PREFIX } from '@wharf/events';
 import { closeConnection, createRedisConnection, readMirrorStats, type MirrorStats } from '@wharf/queue';
 import type { Redis } from 'ioredis';
 import { WHARF_CONFIG } from '../api.tokens.js';
+import { ApiError } from '../http/api-error.js';
 
 export interface MirrorView extends MirrorStats {
   /** The configured remote URL, without any credentials. */
@@ -50,7 +51,7 @@ export class MirrorsService implements OnApplicationShutdown {
     try {
       return await readMirrorStats(this.redis!, QUEUE_PREFIX, upstreams);
     } catch (err) {
-      throw new ServiceUnavailableException(`Redis does not answer: ${err instanceof Error ? err.message : String(err)}`);
+      throw new ApiError('MIRRORS_UNAVAILABLE', `Redis does not answer: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 }

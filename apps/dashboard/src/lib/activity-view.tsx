@@ -8,10 +8,7 @@ import type { CountedKey, EventAggregations, EventPage, RegistryEvent } from './
 import { ErrorMessage } from './error-message';
 import { formatBytes, formatCount, formatTime, repositoryHref, shortDigest } from './format';
 import { Histogram } from './histogram';
-import { groupPulls, summarizePull, type CachedEvent } from './pull-operations';
-
-/** An event as the API returns it, with the pull-through cache's field when it has one. */
-type ShownEvent = RegistryEvent & Pick<CachedEvent, 'wharf'>;
+import { groupPulls, summarizePull } from './pull-operations';
 
 /** How often an open-ended search asks for new events. */
 const POLL_MS = 4_000;
@@ -241,7 +238,7 @@ export function ActivityView({ initialQuery, initialPage, initialAggregations, i
           {error && <ErrorMessage message={error} />}
           {!error && events.length === 0 && !loading && <p className="empty">No events match this search.</p>}
           <ol className="results" aria-busy={loading}>
-            {groupPulls(events as ShownEvent[]).map((row) =>
+            {groupPulls(events).map((row) =>
               row.kind === 'event' ? (
                 <EventRow key={row.event.id} event={row.event} fresh={fresh.has(row.event.id)} />
               ) : (
@@ -263,7 +260,7 @@ export function ActivityView({ initialQuery, initialPage, initialAggregations, i
 }
 
 /** One `docker pull`: a summary row that expands into the requests it was made of. */
-function PullRow({ events, fresh }: { events: ShownEvent[]; fresh: boolean }) {
+function PullRow({ events, fresh }: { events: RegistryEvent[]; fresh: boolean }) {
   const newest = events[0]!;
   const s = summarizePull(events);
   const parts = [`${s.manifests} ${s.manifests === 1 ? 'manifest' : 'manifests'}`, `${s.blobs} ${s.blobs === 1 ? 'blob' : 'blobs'}`, formatBytes(s.bytes)];
@@ -299,7 +296,7 @@ function PullRow({ events, fresh }: { events: ShownEvent[]; fresh: boolean }) {
   );
 }
 
-function EventRow({ event, fresh }: { event: ShownEvent; fresh: boolean }) {
+function EventRow({ event, fresh }: { event: RegistryEvent; fresh: boolean }) {
   const { target, request, actor } = event;
   return (
     <li className={`event${fresh ? ' fresh' : ''}`} data-event-id={event.id} data-action={event.action} data-repository={target.repository}>

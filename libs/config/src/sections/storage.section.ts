@@ -14,6 +14,13 @@ export const STORAGE_SUBSECTIONS = ['delete', 'maintenance', 'cache', 'redirect'
 /** Drivers registry:2 has shipped; named so the error can say "not supported yet" rather than "unknown". */
 export const KNOWN_UNSUPPORTED_DRIVERS = ['s3', 'swift', 'oss', 'rados'] as const;
 
+/** Drivers registry:2 itself dropped, with what their users move to (checked before the lists above). */
+export const REMOVED_DRIVERS: Readonly<Record<string, string>> = {
+  rados:
+    'the rados driver was removed from registry:2 (2.8 no longer has it) and Wharf has none; ' +
+    "reach Ceph through its RADOS Gateway's S3 API instead: a storage.s3 section whose regionendpoint is the gateway's URL",
+};
+
 const FILESYSTEM_DEFAULT_ROOT = '/var/lib/registry';
 const FILESYSTEM_DEFAULT_THREADS = 100;
 const FILESYSTEM_MIN_THREADS = 25;
@@ -44,6 +51,15 @@ const storageObject = z
       blobdescriptor: choice(['inmemory', 'redis']).optional(),
       layerinfo: choice(['inmemory', 'redis']).optional(), // pre-2.1 spelling of blobdescriptor
       blobdescriptorsize: int({ min: 1 }).default(10_000),
+    }).superRefine((cache, ctx) => {
+      // registry:2 would silently prefer blobdescriptor; a value that is read and then ignored is refused.
+      if (cache.layerinfo !== undefined && cache.blobdescriptor !== undefined && cache.layerinfo !== cache.blobdescriptor) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['layerinfo'],
+          message: `is the older name of storage.cache.blobdescriptor, which says ${cache.blobdescriptor}: keep one of the two`,
+        });
+      }
     }),
     redirect: section({ disable: bool().default(false) }),
     tag: section({ concurrencylimit: int({ min: 1 }).optional() }),

@@ -1,5 +1,6 @@
 import { describeError } from '../../lib/api-error';
 import { apiGet } from '../../lib/api.server';
+import type { Mirrors } from '../../lib/api-types';
 import { AutoRefresh } from '../../lib/auto-refresh';
 import { ErrorMessage } from '../../lib/error-message';
 import { formatBytes, formatCount, formatTime } from '../../lib/format';
@@ -7,30 +8,14 @@ import { formatBytes, formatCount, formatTime } from '../../lib/format';
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Mirrors' };
 
-/** One upstream of the pull-through cache, as GET /api/mirrors answers (totals of every registry replica). */
-interface Mirror {
-  upstream: string;
-  remoteUrl: string | null;
-  ttlSeconds: number | null;
-  hits: number;
-  fills: number;
-  hitRate: number | null;
-  servedBytes: number;
-  fetchedBytes: number;
-  errors: number;
-  lastFailureAt: string | null;
-  lastFailure: string | null;
-}
-
-function ttl(seconds: number | null): string {
-  if (seconds === null) return '—';
+function ttl(seconds: number): string {
   if (seconds === 0) return 'kept';
   return seconds % 3600 === 0 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`;
 }
 
 /** Per upstream: how often the cache answered, how many bytes it saved the upstream, and what failed last. */
 export default async function MirrorsPage() {
-  const result = await apiGet<{ mode: 'proxy' | 'mirrors'; mirrors: Mirror[] }>('/mirrors').then(
+  const result = await apiGet<Mirrors>('/mirrors').then(
     (value) => ({ value }),
     (error: unknown) => ({ error: describeError(error) }),
   );
@@ -64,7 +49,7 @@ export default async function MirrorsPage() {
               {result.value.mirrors.map((m) => (
                 <tr key={m.upstream} data-upstream={m.upstream}>
                   <td>
-                    <code>{m.upstream}</code> {m.remoteUrl && <span className="muted">{m.remoteUrl}</span>}
+                    <code>{m.upstream}</code> <span className="muted">{m.remoteUrl}</span>
                   </td>
                   <td className="num" data-column="hit-rate">
                     {m.hitRate === null ? '—' : `${Math.round(m.hitRate * 100)}%`}
