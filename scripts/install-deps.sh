@@ -12,7 +12,7 @@ die() { printf '[install-deps] ERROR: %s\n' "$*" >&2; exit 1; }
 trap 'die "failed at line $LINENO: $BASH_COMMAND"' ERR
 
 # --- Debian packages --------------------------------------------------------------------------
-APT_PACKAGES=(docker.io docker-registry skopeo busybox-static jq curl wrk hyperfine apache2-utils tar gzip unzip redis-server postgresql maven openjdk-17-jre-headless chromium nginx python3-pip
+APT_PACKAGES=(docker.io containerd docker-registry skopeo busybox-static jq curl wrk hyperfine apache2-utils tar gzip unzip redis-server postgresql maven openjdk-17-jre-headless chromium nginx python3-pip
   swift swift-proxy swift-object swift-container swift-account memcached)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -12,6 +12,7 @@ import { frameworkErrorHandler } from './http/bad-url.handler.js';
 import { rewriteRegistryUrl } from './http/route-rewrite.js';
 import { applyServerLimits, clientErrorHandler, cutIdleBodies, refuseOversizedHttp2Heads, serverLimitOptions } from './http/request-limits.js';
 import { enforceClientAuth, tlsServerOptions } from './http/tls.options.js';
+import { MirrorRuntime } from './proxy/mirror-runtime.js';
 import { RegistryModule } from './registry.module.js';
 import type { RegistrySettings } from './registry-settings.js';
 
@@ -25,7 +26,13 @@ export interface RunningRegistry {
 }
 
 /** Builds and starts the registry HTTP server. */
-export async function startRegistry(settings: RegistrySettings, driver: StorageDriver, events: RegistryEvents, logger: Logger): Promise<RunningRegistry> {
+export async function startRegistry(
+  settings: RegistrySettings,
+  driver: StorageDriver,
+  events: RegistryEvents,
+  logger: Logger,
+  mirror: MirrorRuntime = MirrorRuntime.NONE,
+): Promise<RunningRegistry> {
   const adapter = new FastifyAdapter({
     ...transportOptions(settings.http),
     rewriteUrl: (req: IncomingMessage) => rewriteRegistryUrl(req.url ?? '/', settings.http.prefix),
@@ -51,7 +58,7 @@ export async function startRegistry(settings: RegistrySettings, driver: StorageD
   );
   const authenticator = await createAuthenticator(settings, limiter, logger);
   const tokenEndpoint = await createTokenEndpoint(settings, limiter, logger);
-  const app = await NestFactory.create<NestFastifyApplication>(RegistryModule.forRoot(settings, driver, events, logger, authenticator), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(RegistryModule.forRoot(settings, driver, events, logger, authenticator, mirror), adapter, {
     logger: false,
     bodyParser: false,
     abortOnError: false,

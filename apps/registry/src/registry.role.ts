@@ -3,11 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { WharfConfig } from '@wharf/config';
 import type { Logger, RunningRole } from '@wharf/observability';
-import { EventPipeline } from '@wharf/queue';
+import { createMetricsHandler, EventPipeline, PipelineMetrics } from '@wharf/queue';
 import { EVENTS_OFF, RegistryEvents, type RegistryWriter } from '@wharf/registry-core';
 import { createStorageDriver } from '@wharf/storage-drivers';
 import { startDebugServer } from './debug-server.js';
 import { startRegistry } from './http-server.js';
+import { MirrorRuntime } from './proxy/mirror-runtime.js';
 import { settingsFromConfig } from './settings-from-config.js';
 
 /** The running registry role; `writer` is what an api role hosted in the same process writes through. */
@@ -22,7 +23,10 @@ export interface RunningRegistryRole extends RunningRole {
  */
 export async function start(config: WharfConfig, logger: Logger): Promise<RunningRegistryRole> {
   const settings = settingsFromConfig(config);
-  const pipeline = await EventPipeline.start(config, logger);
+  // One Prometheus registry for the pipeline's and the pull-through cache's metrics.
+  const metrics = new PipelineMetrics();
+  const pipeline = await EventPipeline.start(config, logger, { metrics });
+  const mirror = MirrorRuntime.create(settings.upstreams, config.redis, metrics.registry, logger, 'wharf-pull-through-cache');
   const events = new RegistryEvents(pipeline?.sink ?? EVENTS_OFF, {
     source: { addr: sourceAddr(settings.http.addr), instanceID: randomUUID() },
     ...settings.events,
@@ -33,11 +37,11 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
   driver.stat('/').catch((err: unknown) => {
     logger.error({ driver: driver.name, err: (err as Error).message }, `storage ${driver.name} is not usable: ${(err as Error).message}`);
   });
-  const registry = await startRegistry(settings, driver, events, logger);
+  const registry = await startRegistry(settings, driver, events, logger, mirror);
   const { debug } = config.http;
   const debugServer =
-    pipeline && debug.addr !== undefined && debug.prometheus.enabled
-      ? await startDebugServer(debug.addr, debug.prometheus.path, pipeline.metricsHandler())
+    (pipeline || mirror.upstreams.size > 0) && debug.addr !== undefined && debug.prometheus.enabled
+      ? await startDebugServer(debug.addr, debug.prometheus.path, createMetricsHandler(metrics))
       : undefined;
   return {
     name: 'registry',
@@ -46,6 +50,7 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
       logger.info({ drainTimeoutMs: settings.http.drainTimeoutMs }, 'registry: draining requests');
       await registry.close();
       debugServer?.close();
+      await mirror.close();
       // After the last request: every event it spooled gets its chance to reach Redis now.
       await pipeline?.stop();
     },

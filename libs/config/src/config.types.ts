@@ -437,6 +437,18 @@ export interface LimitsConfig {
   uploadExpiryMs: number;
 }
 
+/** One upstream registry cached by Wharf (`proxy:` or an entry of `mirrors:`). */
+export interface UpstreamConfig {
+  /** The registry host clients name (`ghcr.io`); '' for registry:2's `proxy:`, which caches one upstream under unprefixed names. */
+  host: string;
+  /** Base URL without a trailing slash: `https://registry-1.docker.io`. */
+  remoteUrl: string;
+  username?: string;
+  password?: string;
+  /** Cached content is dropped this long after it was fetched; 0 keeps it. Default 168h. */
+  ttlMs: number;
+}
+
 export interface WharfConfig {
   version: '0.1';
   log: LogConfig;
@@ -471,4 +483,9 @@ export interface WharfConfig {
   tokenServer?: TokenServerConfig;
   /** Always present, with defaults. */
   failedLogins: FailedLoginsConfig;
+  /**
+   * Pull-through caching: registry:2's `proxy:` (one upstream, the registry is only a cache) or
+   * Wharf's `mirrors:` (several upstreams beside hosted repositories). Empty: no cache.
+   */
+  upstreams: { mode: 'proxy' | 'mirrors'; list: UpstreamConfig[] };
 }
