@@ -21,6 +21,7 @@ import { chunkedPush } from './workloads/chunked-push.js';
 import { manifestRead } from './workloads/manifest-read.js';
 import { monolithicPush } from './workloads/monolithic-push.js';
 import { dashboardSummary, dashboardWorkloadName, runDashboard } from './workloads/dashboard.js';
+import { mirrorSummary, mirrorWorkloadName, runMirror } from './workloads/mirror.js';
 import { pipelineSummary, pipelineWorkloadName, runPipeline, type PipelineFigure } from './workloads/pipeline.js';
 import { smallImages } from './workloads/small-images.js';
 import { tagsList } from './workloads/tags-list.js';
@@ -47,7 +48,8 @@ async function main(options: Options): Promise<void> {
   // The notification pipeline is Wharf only (the reference has none): its own loop and its own table section.
   const runPipelineWorkload = (options.only.length === 0 || options.only.includes(pipelineWorkloadName)) && !options.selfCheck;
   const runDashboardWorkload = (options.only.length === 0 || options.only.includes(dashboardWorkloadName)) && !options.selfCheck;
-  const known = [...workloads.map((w) => w.name), pipelineWorkloadName, dashboardWorkloadName];
+  const runMirrorWorkload = options.only.length === 0 || options.only.includes(mirrorWorkloadName);
+  const known = [...workloads.map((w) => w.name), pipelineWorkloadName, dashboardWorkloadName, mirrorWorkloadName];
   const unknown = options.only.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
     throw new UsageError(`unknown workload(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
@@ -86,6 +88,11 @@ async function main(options: Options): Promise<void> {
     }
   }
 
+  let mirror: PipelineFigure[] = [];
+  if (runMirrorWorkload) {
+    log(mirrorSummary(profile));
+    mirror = await runMirror({ workRoot, profile, reference, wharf, log });
+  }
   let pipeline: PipelineFigure[] = [];
   if (runPipelineWorkload) {
     log(`${pipelineWorkloadName}: ${pipelineSummary(profile)}`);
@@ -108,6 +115,7 @@ async function main(options: Options): Promise<void> {
       figures: results.all(),
       pipeline,
       dashboard,
+      mirror,
       sessions,
       notes: reportNotes(results, sessions),
     },

@@ -5,7 +5,7 @@ import { Agent, fetch, type Response } from 'undici';
 import type { OutboundRequest, TransportResult, WebhookTransport } from './webhook.transport.js';
 
 /** What the delivery log keeps of a response body. */
-export const EXCERPT_BYTES = 1024;
+const EXCERPT_BYTES = 1024;
 
 export interface HttpWebhookTransportOptions {
   /** `webhooks.allowprivate`: loopback, link-local and private destinations are allowed. */

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { retryDelayMs, type Backoff } from '@wharf/queue';
 import { UnrecoverableError } from 'bullmq';
 import type { DeliveryAttempt, SubscriptionHealth, WebhookDeliveriesRepository, WebhookDeliveryJob, WebhookSubscriptionsRepository } from '@wharf/db';
 import type { Logger } from '@wharf/observability';
 import { DeliveryFailedError } from './delivery-failed.error.js';
 import type { PayloadRenderer } from './payload.renderer.js';
 import { RenderError } from './render.error.js';
-import { retryDelayMs } from './retry-backoff.js';
 import { signWebhook } from './webhook-signature.js';
 import type { OutboundRequest, TransportResult, WebhookTransport } from './webhook.transport.js';
 
@@ -86,7 +86,7 @@ export class WebhookDeliveryProcessor {
     const success = result.ok && result.statusCode >= 200 && result.statusCode < 300;
     const retryable = !success && (result.ok ? isRetryableStatus(result.statusCode) : result.refused !== true);
     const willRetry = retryable && attempt < job.attempts;
-    const delay = willRetry ? retryDelayMs(attempt, this.options) : 0;
+    const delay = willRetry ? retryDelayMs(attempt, deliveryBackoff(this.options)) : 0;
     const logged = { url: redact(request.url, secret), headers: maskHeaders(headers, secret) };
     const row = this.attemptRow(job, deliveryId, attempt, logged, sanitize(result, secret), willRetry ? new Date(this.now().getTime() + delay) : null);
     await this.recordAndReport(row, subscription.name, willRetry, job);
@@ -164,6 +164,14 @@ export class WebhookDeliveryProcessor {
       );
     }
   }
+}
+
+/**
+ * Wait before the next automatic attempt: `backoff` doubling per failed attempt up to `maxBackoff`,
+ * ±10% so deliveries that failed together (a receiver restart) do not all come back at once.
+ */
+export function deliveryBackoff(limits: { backoffMs: number; maxBackoffMs: number }): Backoff {
+  return { initialMs: limits.backoffMs, maxMs: limits.maxBackoffMs, jitter: 0.1 };
 }
 
 function isRetryableStatus(status: number): boolean {

@@ -3,7 +3,8 @@ import type { Server as TlsServer } from 'node:tls';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
-import type { BlobDescriptorCache, RegistryEvents, StorageDriver } from '@wharf/registry-core';
+import type { BlobDescriptorCache } from '@wharf/registry-core';
+import { ManifestService, type RegistryEvents, type RegistryWriter, type StorageDriver } from '@wharf/registry-core';
 import { hostPort, listenHost } from '@wharf/config';
 import { requestIdFrom, type Logger } from '@wharf/observability';
 import { FailedLoginLimiter } from '@wharf/auth';
@@ -17,6 +18,7 @@ import { ACME_TLS_ALPN, AcmeCertificates } from './http/acme.certificates.js';
 import { enforceClientAuth, offerAlpnProtocol, tlsContextOptions, tlsServerOptions } from './http/tls.options.js';
 import { refuseWhileUnhealthy } from './health/health.gate.js';
 import type { HealthStatus } from './health/health.monitor.js';
+import { MirrorRuntime } from './proxy/mirror-runtime.js';
 import { RegistryModule } from './registry.module.js';
 import type { RegistrySettings } from './registry-settings.js';
 
@@ -25,6 +27,8 @@ export interface RunningRegistry {
   address: string;
   /** Stops accepting requests and waits up to http.draintimeout for those in flight. */
   close(): Promise<void>;
+  /** The registry's own services, for roles hosted in the same process (their events go through this registry's sink). */
+  writer: RegistryWriter;
 }
 
 /** Builds and starts the registry HTTP server. */
@@ -33,8 +37,9 @@ export async function startRegistry(
   driver: StorageDriver,
   events: RegistryEvents,
   logger: Logger,
-  extras: { health?: HealthStatus; blobCache?: BlobDescriptorCache } = {},
+  extras: { mirror?: MirrorRuntime; health?: HealthStatus; blobCache?: BlobDescriptorCache } = {},
 ): Promise<RunningRegistry> {
+  const mirror = extras.mirror ?? MirrorRuntime.NONE;
   const tls = settings.http.tls;
   const acme = tls?.letsEncrypt === undefined ? undefined : await AcmeCertificates.open(tls.letsEncrypt, tlsContextOptions(tls), logger);
   const adapter = new FastifyAdapter({
@@ -62,7 +67,7 @@ export async function startRegistry(
   );
   const authenticator = await createAuthenticator(settings, limiter, logger);
   const tokenEndpoint = await createTokenEndpoint(settings, limiter, logger);
-  const app = await NestFactory.create<NestFastifyApplication>(RegistryModule.forRoot(settings, driver, events, logger, authenticator, extras.blobCache), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(RegistryModule.forRoot(settings, driver, events, logger, authenticator, mirror, extras.blobCache), adapter, {
     logger: false,
     bodyParser: false,
     abortOnError: false,
@@ -82,6 +87,7 @@ export async function startRegistry(
 
   return {
     address,
+    writer: app.get(ManifestService),
     close: async () => {
       const drain = new Promise<void>((resolve) => setTimeout(resolve, settings.http.drainTimeoutMs).unref());
       await Promise.race([app.close(), drain]);

@@ -1,4 +1,4 @@
-import type { AccessConfig, AuthConfig, FailedLoginsConfig, TokenServerConfig, HttpTlsConfig } from '@wharf/config';
+import type { AccessConfig, AuthConfig, FailedLoginsConfig, TokenServerConfig, HttpTlsConfig, WharfConfig } from '@wharf/config';
 import type { RegistryOptions } from '@wharf/registry-core';
 import type { StorageSettings } from '@wharf/storage-drivers';
 
@@ -48,4 +48,6 @@ export interface RegistrySettings {
   tokenServer?: TokenServerConfig;
   /** Failed sign-ins allowed per client address; absent: 10 per minute. */
   failedLogins?: FailedLoginsConfig;
+  /** Pull-through caching (`proxy:` or `mirrors:`); an empty list: every repository is hosted. */
+  upstreams: WharfConfig['upstreams'];
 }

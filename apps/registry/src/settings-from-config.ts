@@ -56,6 +56,7 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
     ...(config.access === undefined ? {} : { access: config.access }),
     ...(config.tokenServer === undefined ? {} : { tokenServer: config.tokenServer }),
     failedLogins: config.failedLogins,
+    upstreams: config.upstreams,
   };
 }
 

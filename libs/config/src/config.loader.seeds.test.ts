@@ -87,7 +87,7 @@ describe('seed config: hooks-config.yml', () => {
 describe('seed configs Wharf rejects, with a message naming the feature', () => {
   test('s3-config.yml: the S3 driver', () => {
     const error = loadError('s3-config.yml');
-    assert.equal(error.message, 'storage.s3: the s3 driver is not supported yet; supported drivers: filesystem, inmemory, azure, gcs');
+    assert.equal(error.message, 'storage.s3: the s3 driver is not supported yet; supported drivers: filesystem, inmemory, azure, gcs, swift');
     assert.doesNotMatch(error.message, /your_awssecretkey/);
   });
 

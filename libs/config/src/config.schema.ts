@@ -25,7 +25,8 @@ import {
   tagsSection,
 } from './sections/registry-limits.section.js';
 import { storageSection, toStorageConfig } from './sections/storage.section.js';
-import { middlewareSection, proxySection, reportingSection } from './sections/unsupported.section.js';
+import { middlewareSection, reportingSection } from './sections/unsupported.section.js';
+import { mirrorsSection, proxySection, toUpstreamConfig } from './sections/proxy.section.js';
 import { toValidationConfig, validationSection } from './sections/validation.section.js';
 import {
   apiSection,
@@ -67,7 +68,7 @@ export const configSchema = section({
   health: healthSection,
   catalog: catalogSection,
   tags: tagsSection,
-  proxy: proxySection,
+  proxy: optionalSection(proxySection),
   validation: validationSection,
   policy: policySection,
   compatibility: compatibilitySection,
@@ -82,6 +83,7 @@ export const configSchema = section({
   tokenserver: optionalSection(tokenServerSection),
   failedlogins: failedLoginsSection,
   limits: limitsSection,
+  mirrors: mirrorsSection,
 })
   .superRefine((raw, ctx) => {
     const descriptor = raw.storage.cache.blobdescriptor ?? raw.storage.cache.layerinfo;
@@ -91,6 +93,9 @@ export const configSchema = section({
         path: ['storage', 'cache', raw.storage.cache.blobdescriptor === undefined ? 'layerinfo' : 'blobdescriptor'],
         message: 'the redis blob descriptor cache needs a redis section',
       });
+    }
+    if (raw.proxy !== undefined && raw.mirrors.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['mirrors'], message: 'set either proxy (the whole registry caches one upstream) or mirrors, not both' });
     }
     // Tokens the registry's own token server issues must pass the registry's issuer check.
     if (raw.tokenserver !== undefined && raw.auth.token !== undefined && raw.tokenserver.issuer !== raw.auth.token.issuer) {
@@ -125,6 +130,10 @@ export const configSchema = section({
       ...optionalKey('access', raw.access && toAccessConfig(raw.access)),
       ...optionalKey('tokenServer', raw.tokenserver && toTokenServerConfig(raw.tokenserver)),
       failedLogins: toFailedLoginsConfig(raw.failedlogins),
+      upstreams:
+        raw.proxy !== undefined
+          ? { mode: 'proxy', list: [toUpstreamConfig('', raw.proxy)] }
+          : { mode: 'mirrors', list: raw.mirrors.map((m) => toUpstreamConfig(m.host, m)) },
     }),
   );
 

@@ -25,7 +25,8 @@ export type StorageDriverConfig =
   | { name: 'filesystem'; rootDirectory: string; maxThreads: number }
   | { name: 'inmemory' }
   | AzureStorageConfig
-  | GcsStorageConfig;
+  | GcsStorageConfig
+  | SwiftStorageConfig;
 
 /** storage.azure. Either a connection string, or a service URL (from accountname and realm) and a credential. */
 export interface AzureStorageConfig {
@@ -53,6 +54,39 @@ export interface GcsStorageConfig {
   userAgent?: string;
   /** Wharf's own: another endpoint than Google's (emulators); default https://storage.googleapis.com. */
   endpoint?: string;
+}
+
+/** storage.swift (OpenStack Swift), registry:2's keys; the auth version is resolved from the URL when not set. */
+export interface SwiftStorageConfig {
+  name: 'swift';
+  authUrl: string;
+  username: string;
+  password: string;
+  container: string;
+  authVersion: 1 | 2 | 3;
+  region?: string;
+  tenant?: string;
+  tenantId?: string;
+  domain?: string;
+  domainId?: string;
+  tenantDomain?: string;
+  tenantDomainId?: string;
+  trustId?: string;
+  insecureSkipVerify: boolean;
+  /** Segment size in bytes; default 20 MiB, at least 1 MiB. */
+  chunkSize: number;
+  /** Object-name prefix inside the container; default none. */
+  prefix: string;
+  /** Temp-URL key; absent: the container's (or account's) key, else a generated one. */
+  secretKey?: string;
+  /** HP Cloud style temp URLs: the signature becomes `<tenantid>:<accesskey>:<signature>`. */
+  accessKey?: string;
+  /** Keystone catalog endpoint; default public. */
+  endpointType: 'public' | 'internal' | 'admin';
+  /** Used only when the cluster has no /info: whether temp-URL keys live on the container. */
+  tempUrlContainerKey: boolean;
+  /** Used only when the cluster has no /info: the methods temp URLs are allowed for (empty: no redirects). */
+  tempUrlMethods: string[];
 }
 
 export interface UploadPurgingConfig {
@@ -190,6 +224,11 @@ export interface ApiConfig {
   sessionLifetimeMs?: number;
   /** api.trustedproxies as written; absent: the api role's default (see apps/api api.defaults.ts). */
   trustedProxies?: string[];
+  /**
+   * Base URL of the registry's /v2 API for an api role that does not host the registry in its own
+   * process; absent: derived from http.addr, http.tls and http.prefix (apps/api registry-address.ts).
+   */
+  registryUrl?: string;
 }
 
 /** Wharf's `tokenserver:` section: the Docker token server the registry process serves. */
@@ -317,6 +356,9 @@ export interface ValidationConfig {
   };
 }
 
+/** How long something stored is kept: calendar months (UTC) or a fixed span (see retention.ts). */
+export type RetentionPeriod = { months: number } | { ms: number };
+
 export interface ElasticsearchConfig {
   /** `urls` or its alias `addresses`. */
   urls: string[];
@@ -324,6 +366,8 @@ export interface ElasticsearchConfig {
   indexPrefix: string;
   username?: string;
   password?: string;
+  /** `retention`: the indexer deletes monthly indices whose every event is older; absent: kept forever. */
+  retention?: RetentionPeriod;
 }
 
 /** Either a connection URL or its parts; port defaults to 5432 when host is given. */
@@ -368,6 +412,8 @@ export interface WebhooksConfig {
   subscriptionCacheMs: number;
   /** Webhook URLs may resolve to loopback, link-local or private addresses; default false. */
   allowPrivate: boolean;
+  /** `deliveryretention`: the deployer deletes delivery attempts older than this; absent: kept forever. */
+  deliveryRetention?: RetentionPeriod;
 }
 
 /** The `dashboard:` section (apps/dashboard). */
@@ -390,6 +436,18 @@ export interface LimitsConfig {
   bodyIdleTimeoutMs: number;
   /** An upload that received nothing this long is gone (BLOB_UPLOAD_UNKNOWN); 0: never. Default 24h. */
   uploadExpiryMs: number;
+}
+
+/** One upstream registry cached by Wharf (`proxy:` or an entry of `mirrors:`). */
+export interface UpstreamConfig {
+  /** The registry host clients name (`ghcr.io`); '' for registry:2's `proxy:`, which caches one upstream under unprefixed names. */
+  host: string;
+  /** Base URL without a trailing slash: `https://registry-1.docker.io`. */
+  remoteUrl: string;
+  username?: string;
+  password?: string;
+  /** Cached content is dropped this long after it was fetched; 0 keeps it. Default 168h. */
+  ttlMs: number;
 }
 
 export interface WharfConfig {
@@ -425,4 +483,9 @@ export interface WharfConfig {
   tokenServer?: TokenServerConfig;
   /** Always present, with defaults. */
   failedLogins: FailedLoginsConfig;
+  /**
+   * Pull-through caching: registry:2's `proxy:` (one upstream, the registry is only a cache) or
+   * Wharf's `mirrors:` (several upstreams beside hosted repositories). Empty: no cache.
+   */
+  upstreams: { mode: 'proxy' | 'mirrors'; list: UpstreamConfig[] };
 }

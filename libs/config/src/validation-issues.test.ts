@@ -9,10 +9,6 @@ function rejectsWith(yaml: string, line: string): void {
 }
 
 describe('registry:2 features Wharf does not support', () => {
-  test('proxy (pull-through cache)', () => {
-    rejectsWith(`${MINIMAL}proxy:\n  remoteurl: https://registry-1.docker.io\n`, 'proxy: pull-through cache is not supported by Wharf yet');
-  });
-
   test('an empty proxy section is harmless', () => {
     assert.doesNotThrow(() => parse(`${MINIMAL}proxy:\n`));
   });
@@ -31,17 +27,17 @@ describe('registry:2 features Wharf does not support', () => {
     );
   });
 
-  for (const driver of ['s3', 'swift', 'oss']) {
+  for (const driver of ['s3', 'oss']) {
     test(`storage.${driver}`, () => {
       rejectsWith(
         `version: 0.1\nstorage:\n  ${driver}:\n    bucket: b\n`,
-        `storage.${driver}: the ${driver} driver is not supported yet; supported drivers: filesystem, inmemory, azure, gcs`,
+        `storage.${driver}: the ${driver} driver is not supported yet; supported drivers: filesystem, inmemory, azure, gcs, swift`,
       );
     });
   }
 
   test('an unknown storage driver', () => {
-    rejectsWith('version: 0.1\nstorage:\n  floppy:\n', 'storage.floppy: unknown storage driver; supported drivers: filesystem, inmemory, azure, gcs');
+    rejectsWith('version: 0.1\nstorage:\n  floppy:\n', 'storage.floppy: unknown storage driver; supported drivers: filesystem, inmemory, azure, gcs, swift');
   });
 
   test("Let's Encrypt beside certificate files, or without its account's email", () => {
@@ -73,13 +69,13 @@ describe('structure', () => {
   });
 
   test('storage is required', () => {
-    rejectsWith('version: 0.1\n', 'storage: no storage driver configured; name one of: filesystem, inmemory, azure, gcs');
+    rejectsWith('version: 0.1\n', 'storage: no storage driver configured; name one of: filesystem, inmemory, azure, gcs, swift');
   });
 
   test('storage subsections alone do not name a driver', () => {
     rejectsWith(
       'version: 0.1\nstorage:\n  delete:\n    enabled: true\n  cache:\n    blobdescriptor: inmemory\n',
-      'storage: no storage driver configured; name one of: filesystem, inmemory, azure, gcs',
+      'storage: no storage driver configured; name one of: filesystem, inmemory, azure, gcs, swift',
     );
   });
 
@@ -201,7 +197,7 @@ describe('secrets never appear in error messages', () => {
       {},
       /^http\.secret: expected a string$/m,
       /^redis\.password: expected a string$/m,
-      /^proxy: /m,
+      /^proxy\.remoteurl: required/m,
     );
     assert.doesNotMatch(error.message, /hunter/);
   });

@@ -1,11 +1,12 @@
 import type { NotificationEndpointConfig } from '@wharf/config';
 import { QUEUE_PREFIX, endpointQueueName, type RegistryEvent } from '@wharf/events';
 import type { Logger } from '@wharf/observability';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, type Job } from 'bullmq';
 import type { RedisConnection } from './redis-connection.js';
 import { EndpointAttempts } from './endpoint-attempts.js';
 import { EndpointBreaker } from './endpoint-breaker.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
+import { QueueConsumer } from './queue.consumer.js';
 
 export interface EndpointDeliveryWorkerOptions {
   endpoint: NotificationEndpointConfig;
@@ -21,12 +22,6 @@ export interface DeliveryResult {
   attempts: number;
 }
 
-/**
- * The limiter only makes BullMQ honour a manual rate limit (queue.rateLimit) before fetching the
- * next job: with a limiter configured, the fetch script compares the limiter key with `max`. The
- * max is never reached by counting.
- */
-const MANUAL_LIMITER = { max: 1_000_000_000, duration: 1_000 };
 /** A crash mid-delivery leaves the job active; it must go back to the head, never to the dead letters. */
 const NEVER_FAIL_STALLED = 1_000_000;
 
@@ -37,14 +32,14 @@ const NEVER_FAIL_STALLED = 1_000_000;
  * - a 2xx or 3xx answer is a delivery; anything else, or no answer within `timeout`, a failure;
  * - failures are retried at once until `threshold` consecutive failures, then the whole endpoint
  *   waits `backoff` after each further failure (registry:2's breaker, shared through Redis). While
- *   backing off the job is handed back to the head of the queue with a manual rate limit
- *   (queue.rateLimit + Worker.RateLimitError), which burns no attempt and keeps the order;
+ *   backing off the job is handed back to the head of the queue (QueueConsumer.handBack), which
+ *   burns no attempt and keeps the order;
  * - registry:2 retries forever; Wharf moves a delivery that still fails `maxretryage` after its
  *   event was queued to the failed set, the dead letters, and goes on with the next event.
  */
 export class EndpointDeliveryWorker {
   readonly queueName: string;
-  private readonly worker: Worker<RegistryEvent, DeliveryResult>;
+  private readonly consumer: QueueConsumer<RegistryEvent, DeliveryResult>;
   private readonly queue: Queue<RegistryEvent>;
   private readonly attempts: EndpointAttempts;
   private closing = false;
@@ -57,22 +52,19 @@ export class EndpointDeliveryWorker {
     this.attempts = new EndpointAttempts(endpoint, breaker, options.logger, options.metrics);
     this.queue = new Queue(this.queueName, { connection: options.connection, prefix });
     this.queue.on('error', () => undefined);
-    this.worker = new Worker<RegistryEvent, DeliveryResult>(this.queueName, (job) => this.deliver(job), {
+    this.consumer = new QueueConsumer<RegistryEvent, DeliveryResult>({
+      name: `endpoint ${endpoint.name}`,
+      queue: this.queueName,
       connection: options.connection,
       prefix,
+      logger: options.logger,
       concurrency: 1,
-      limiter: MANUAL_LIMITER,
-      // The breaker waits can be long; BullMQ re-checks the limit at least this often.
-      maximumRateLimitDelay: Math.max(endpoint.backoffMs, 1_000),
-      maxStalledCount: NEVER_FAIL_STALLED,
-      autorun: false,
-    });
-    let lastRedisLog = 0;
-    this.worker.on('error', (err) => {
-      // every failed reconnect is an 'error'; one line per 30 s is enough while Redis is away
-      if (Date.now() - lastRedisLog < 30_000) return;
-      lastRedisLog = Date.now();
-      options.logger.warn({ err: err.message, endpoint: endpoint.name }, 'endpoint worker: RedisConnection error');
+      handle: (job) => this.deliver(job),
+      worker: {
+        // The breaker waits can be long; BullMQ re-checks the limit at least this often.
+        maximumRateLimitDelay: Math.max(endpoint.backoffMs, 1_000),
+        maxStalledCount: NEVER_FAIL_STALLED,
+      },
     });
   }
 
@@ -85,15 +77,13 @@ export class EndpointDeliveryWorker {
     this.queue.setGlobalConcurrency(1).catch((err: unknown) => {
       this.options.logger.warn({ err, endpoint: this.options.endpoint.name }, 'endpoint worker: could not set the global concurrency');
     });
-    void this.worker.run().catch((err: unknown) => {
-      this.options.logger.error({ err, endpoint: this.options.endpoint.name }, 'endpoint worker stopped');
-    });
+    this.consumer.start();
   }
 
   /** Lets the delivery in flight finish (at most one attempt more), then stops. */
   async close(): Promise<void> {
     this.closing = true;
-    await this.worker.close();
+    await this.consumer.close();
     await this.queue.close();
   }
 
@@ -118,15 +108,11 @@ export class EndpointDeliveryWorker {
     }
   }
 
-  /**
-   * Puts the job back at the head of the queue and holds the whole endpoint for `ms`, without
-   * counting an attempt (BullMQ's manual rate limit).
-   */
+  /** Puts the job back at the head of the queue and holds the whole endpoint for `ms`, without counting an attempt. */
   private async handBack(ms: number, cause?: unknown): Promise<never> {
     if (cause !== undefined) {
       this.options.logger.warn({ err: cause instanceof Error ? cause.message : String(cause), endpoint: this.options.endpoint.name }, 'endpoint worker: cannot read the breaker');
     }
-    await this.queue.rateLimit(Math.max(1, Math.ceil(ms)));
-    throw Worker.RateLimitError();
+    return this.consumer.handBack(ms);
   }
 }

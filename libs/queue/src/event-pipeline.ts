@@ -7,7 +7,6 @@ import { EventLog } from './event-log.js';
 import { EventPublisher } from './event-publisher.js';
 import type { EventSink } from './event-sink.js';
 import { EventSpool } from './event-spool.js';
-import { createMetricsHandler } from './metrics-handler.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { QueueCatalog } from './queue-catalog.js';
 import { QueueHealthService } from './queue-health.service.js';
@@ -130,11 +129,6 @@ export class EventPipeline {
     metrics.watchSpool(() => spool.backlogBytes());
     logger.info({ spool: spoolDirectory.directory, endpoints: consumers }, 'event pipeline started: no redis section, endpoints delivered from the spool');
     return new EventPipeline(new EventPublisher(spool), metrics, undefined, spoolDirectory, spool, deliveries, [], undefined, [], options.drainMs ?? DEFAULT_DRAIN_MS, logger);
-  }
-
-  /** Serves `metrics` in the Prometheus text format (mount at http.debug.prometheus.path). */
-  metricsHandler(): ReturnType<typeof createMetricsHandler> {
-    return createMetricsHandler(this.metrics.registry);
   }
 
   /**

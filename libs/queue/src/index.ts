@@ -1,9 +1,11 @@
 export * from './redis-connection.js';
 export * from './job-ids.js';
 export * from './job-options.js';
+export * from './retry-delay.js';
+export * from './job-batcher.js';
+export * from './queue.consumer.js';
 export * from './queue-routes.js';
 export * from './spool-files.js';
-export * from './spool-directory.js';
 export * from './event-spool.js';
 export * from './event-sink.js';
 export * from './event-publisher.js';
@@ -21,3 +23,4 @@ export * from './event-replay.service.js';
 export * from './pipeline-metrics.js';
 export * from './metrics-handler.js';
 export * from './event-pipeline.js';
+export * from './mirror-stats.js';

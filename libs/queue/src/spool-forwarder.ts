@@ -212,13 +212,13 @@ export class SpoolForwarder {
     this.lastErrorLog = now;
     this.options.logger.warn(
       { err: err instanceof Error ? err.message : String(err) },
-      'event forwarder: RedisConnection unavailable; events stay spooled on disk and are forwarded when it answers',
+      'event forwarder: Redis unavailable; events stay spooled on disk and are forwarded when it answers',
     );
   }
 
   private setRedisUp(up: boolean): void {
     if (this.redisUp === up) return;
-    if (up && this.redisUp === false) this.options.logger.info('event forwarder: RedisConnection answers again; forwarding the spooled events');
+    if (up && this.redisUp === false) this.options.logger.info('event forwarder: Redis answers again; forwarding the spooled events');
     this.redisUp = up;
     this.options.metrics?.forwarderRedisUp.set(up ? 1 : 0);
   }

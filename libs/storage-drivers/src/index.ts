@@ -2,3 +2,4 @@
 export { FilesystemDriver } from './filesystem.driver.js';
 export { InMemoryDriver } from './inmemory.driver.js';
 export { createStorageDriver, storageSettingsFor, type StorageSettings } from './storage-driver.factory.js';
+export { SwiftDriver } from './swift.driver.js';

@@ -5,6 +5,7 @@ import { InMemoryDriver } from './inmemory.driver.js';
 import { AzureDriver, type AzureSettings } from './azure.driver.js';
 import { GcsDriver, type GcsSettings } from './gcs.driver.js';
 import { RegulatedDriver } from './regulated.driver.js';
+import { SwiftDriver, swiftDriverOptions, type SwiftDriverOptions } from './swift.driver.js';
 
 /** Which driver to open, in the drivers' own terms (the registry and the api map the config onto it). */
 export type StorageSettings =
@@ -12,7 +13,8 @@ export type StorageSettings =
   | { driver: 'filesystem'; rootDirectory: string; maxThreads?: number }
   | { driver: 'inmemory' }
   | ({ driver: 'azure' } & AzureSettings)
-  | ({ driver: 'gcs' } & GcsSettings);
+  | ({ driver: 'gcs' } & GcsSettings)
+  | ({ driver: 'swift' } & SwiftDriverOptions);
 
 // inmemory storage belongs to the process, as in registry:2: every role hosted in it (registry, api)
 // must see the same blobs, so they share one driver.
@@ -32,6 +34,8 @@ export function createStorageDriver(storage: StorageSettings): StorageDriver {
       return new AzureDriver(storage);
     case 'gcs':
       return new GcsDriver(storage);
+    case 'swift':
+      return new SwiftDriver(storage);
   }
 }
 
@@ -51,5 +55,7 @@ export function storageSettingsFor(driver: StorageDriverConfig): StorageSettings
       const { name, ...settings } = driver;
       return { driver: name, ...settings };
     }
+    case 'swift':
+      return { driver: 'swift', ...swiftDriverOptions(driver) };
   }
 }

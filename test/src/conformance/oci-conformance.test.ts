@@ -7,6 +7,7 @@ import { after, describe, test } from 'node:test';
 import { run } from '../support/exec.js';
 import { RegistryProcess, targetKind, type StorageKind } from '../support/registry-process.js';
 import { assertConfined, walkStorage } from '../support/storage-walk.js';
+import { SwiftContainer, uniqueContainer } from '../support/swift.js';
 import { goTool, repoRoot } from '../support/tools.js';
 
 interface ConformanceCounts {
@@ -91,19 +92,26 @@ const kind = targetKind();
 describe(`OCI distribution-spec conformance against ${kind}`, () => {
   const registries: RegistryProcess[] = [];
   const dirs: string[] = [];
+  // the swift run's container, ours so that it can be checked for strays after the run
+  const container = new SwiftContainer(uniqueContainer('conformance'));
   after(async () => {
     await Promise.all(registries.map((r) => r.dispose()));
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await container.drop();
   });
 
-  // docker-registry 2.8.2 as packaged here has no azure or gcs driver: those run against Wharf only
-  const drivers: StorageKind[] = kind === 'wharf' ? ['filesystem', 'inmemory', 'azure', 'gcs'] : ['filesystem', 'inmemory'];
+  // docker-registry 2.8.2 as packaged here has no azure or gcs driver: those run against Wharf only. Its
+  // swift driver waits up to 15 s whenever a large object reads as empty (every empty blob) and did not
+  // finish the run within the runner's 9 minutes here: docker-registry on Swift is checked by
+  // clients/reference-compat instead.
+  const drivers: StorageKind[] = kind === 'wharf' ? ['filesystem', 'inmemory', 'azure', 'gcs', 'swift'] : ['filesystem', 'inmemory'];
   for (const storage of drivers) {
     test(`${storage} driver: zero failures`, { timeout: 10 * 60_000 }, async (t) => {
       const runner = goTool('conformance');
       // The suite's non-distributable layers name URLs on store.example.com; registry:2's validation (on by
       // default, and with no allow list refusing every URL) must allow them, in Wharf as in docker-registry.
-      const reg = await RegistryProcess.start({ kind, storage, extraConfig: { validation: { manifests: { urls: { allow: ['^https://store\\.example\\.com/'] } } } } });
+      const validation = { manifests: { urls: { allow: ['^https://store\\.example\\.com/'] } } };
+      const reg = await RegistryProcess.start({ kind, storage, extraConfig: { validation }, ...(storage === 'swift' ? { objectStore: container.name } : {}) });
       registries.push(reg);
       const resultsDir = mkdtempSync(join(tmpdir(), `wharf-conformance-${storage}-`));
       dirs.push(resultsDir);
@@ -146,6 +154,10 @@ describe(`OCI distribution-spec conformance against ${kind}`, () => {
       if (reg.storageRoot) {
         assert.ok(walkStorage(reg.storageRoot).length > 0, 'the filesystem driver stored nothing');
         assertConfined(reg.storageRoot);
+      }
+      if (storage === 'swift') {
+        assert.ok((await container.objects()).length > 0, 'the swift driver stored nothing');
+        assert.deepEqual((await container.strays()).slice(0, 20), [], 'stray objects in the swift container');
       }
     });
   }

@@ -23,7 +23,7 @@ export async function sharedRedis(): Promise<RedisConfig> {
   return redisConfig(SHARED_REDIS_PORT);
 }
 
-export function redisConfig(port: number): RedisConfig {
+function redisConfig(port: number): RedisConfig {
   return parseConfig(`version: 0.1\nstorage:\n  inmemory:\nredis:\n  addr: 127.0.0.1:${port}\n`, {}).redis!;
 }
 

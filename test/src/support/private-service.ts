@@ -27,6 +27,8 @@ export class PrivateService {
     readonly port: number,
     readonly dir: string,
     private readonly script: ServiceScript,
+    /** More of the script's variables (e.g. WHARF_ES_CLUSTER_PORTS for a node of a cluster). */
+    private readonly env: Readonly<Record<string, string>> = {},
   ) {}
 
   /** Starts a new instance on a free port in a fresh folder (as the subclass it is called on). */
@@ -51,7 +53,7 @@ export class PrivateService {
 
   private async run(command: 'start' | 'stop'): Promise<void> {
     await run('bash', [join(repoRoot, 'scripts', `${this.script.name}.sh`), command], {
-      env: { ...process.env, [this.script.portVar]: String(this.port), [this.script.dirVar]: this.dir },
+      env: { ...process.env, ...this.env, [this.script.portVar]: String(this.port), [this.script.dirVar]: this.dir },
       timeoutMs: this.script.timeoutMs,
     });
   }

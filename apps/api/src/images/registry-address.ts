@@ -1,4 +1,4 @@
-import { joinHostPort, reachableHost, splitHostPort, type WharfConfig } from '@wharf/config';
+import { hostPort, joinHostPort, reachableHost, splitHostPort, type WharfConfig } from '@wharf/config';
 
 /**
  * Where users reach the registry, for `docker pull` commands and event URLs: `http.host` when
@@ -22,4 +22,20 @@ export function registryHost(http: Pick<WharfConfig['http'], 'host' | 'addr'>): 
 export function registryBaseUrl(http: Pick<WharfConfig['http'], 'host' | 'addr' | 'prefix'>): string {
   const base = http.host !== undefined ? http.host.replace(/\/+$/, '') : `http://${registryHost(http)}`;
   return `${base}${http.prefix}`;
+}
+
+/**
+ * Where an api role in another process sends the registry its writes (ending in '/'): `api.registryurl`
+ * when set; else the registry's own listen address from the same file (`http.addr`, a wildcard host
+ * on loopback; https with `http.tls`; with `http.prefix`), which fits when both run on one host.
+ * Not `http.host`: that is the address outside clients use, often a load balancer the API need not
+ * cross. undefined when the registry listens on a unix socket (`http.net: unix`) and no URL is set.
+ */
+export function registryApiUrl(config: Pick<WharfConfig, 'http' | 'api'>): string | undefined {
+  const configured = config.api?.registryUrl;
+  if (configured !== undefined) return configured.endsWith('/') ? configured : `${configured}/`;
+  const http = config.http;
+  if (http.net === 'unix') return undefined;
+  const { host, port } = hostPort(http.addr);
+  return `${http.tls === undefined ? 'http' : 'https'}://${joinHostPort(reachableHost(host), port)}${http.prefix}`;
 }

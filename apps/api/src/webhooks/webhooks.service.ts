@@ -6,7 +6,8 @@ import { MISSING_KEY_MESSAGE, pingEvent, webhookUrlProblem, type SubscriptionSet
 import type { Logger } from '@wharf/observability';
 import { LOGGER, WHARF_CONFIG } from '../api.tokens.js';
 import { WebhooksBackend } from './webhooks.backend.js';
-import { DeliveryNotFoundError, InvalidCursorError, InvalidWebhookError, WebhookNotFoundError, WebhooksUnavailableError } from './webhooks.errors.js';
+import { invalidCursor } from '../http/api-error.js';
+import { DeliveryNotFoundError, InvalidWebhookError, WebhookNotFoundError, WebhooksUnavailableError } from './webhooks.errors.js';
 import type { CreateWebhookBody, UpdateWebhookBody } from './webhook.schemas.js';
 import { deliveryView, subscriptionView, type DeliveryView, type SubscriptionView } from './webhook.views.js';
 
@@ -181,6 +182,6 @@ function decodeCursor(cursor: string): { deliveredAt: Date; id: string } {
     if (typeof at !== 'string' || Number.isNaN(deliveredAt.getTime()) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error();
     return { deliveredAt, id };
   } catch {
-    throw new InvalidCursorError();
+    throw invalidCursor();
   }
 }

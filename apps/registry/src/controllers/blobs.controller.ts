@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, Head, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { BlobService, type Digest } from '@wharf/registry-core';
+import { BlobService, RepositoryReads, type Digest } from '@wharf/registry-core';
+import { cacheNamespace } from '../http/cache-namespace.js';
 import { DigestPipe, RepositoryNamePipe } from '../http/registry-params.pipe.js';
 import { EventContextFactory } from '../http/event-context.factory.js';
 import { parseByteRange } from '../http/request-headers.js';
@@ -9,6 +10,7 @@ import { parseByteRange } from '../http/request-headers.js';
 export class BlobsController {
   constructor(
     private readonly blobs: BlobService,
+    private readonly reads: RepositoryReads,
     private readonly events: EventContextFactory,
   ) {}
 
@@ -19,7 +21,7 @@ export class BlobsController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const info = await this.blobs.head(name, digest, this.events.from(req));
+    const info = await this.reads.headBlob(name, cacheNamespace(req), digest, this.events.from(req));
     reply.headers(blobHeaders(digest, info.size)).send();
   }
 
@@ -32,18 +34,18 @@ export class BlobsController {
   ): Promise<void> {
     const rangeHeader = req.headers.range;
     if (rangeHeader === undefined) {
-      const { info, stream } = await this.blobs.open(name, digest, undefined, this.events.from(req));
+      const { info, stream } = await this.reads.openBlob(name, cacheNamespace(req), digest, undefined, this.events.from(req));
       reply.headers(blobHeaders(digest, info.size)).send(stream);
       return;
     }
-    const { size } = await this.blobs.stat(name, digest);
+    const size = await this.reads.blobSize(name, cacheNamespace(req), digest);
     const range = parseByteRange(rangeHeader, size);
     if (range === 'unsatisfiable' || range === undefined) {
       // Plain HTTP semantics: the spec defines no error body for a range past the end.
       reply.status(416).headers({ 'Content-Range': `bytes */${size}`, 'Content-Length': 0 }).send();
       return;
     }
-    const { stream } = await this.blobs.open(name, digest, range, this.events.from(req));
+    const { stream } = await this.reads.openBlob(name, cacheNamespace(req), digest, range, this.events.from(req));
     reply
       .status(206)
       .headers(blobHeaders(digest, range.end - range.start + 1))

@@ -5,14 +5,15 @@ import { isRawMap } from '../raw-value.js';
 import { azureStorageSection, toAzureStorageConfig } from './azure-storage.section.js';
 import { gcsStorageSection, toGcsStorageConfig } from './gcs-storage.section.js';
 import type { StorageConfig, StorageDriverConfig } from '../config.types.js';
+import { swiftStorageSection, toSwiftStorageConfig } from './swift-storage.section.js';
 
-export const SUPPORTED_DRIVERS = ['filesystem', 'inmemory', 'azure', 'gcs'] as const;
+export const SUPPORTED_DRIVERS = ['filesystem', 'inmemory', 'azure', 'gcs', 'swift'] as const;
 
 /** Keys under `storage` that configure the registry rather than name a driver (as registry:2). */
 export const STORAGE_SUBSECTIONS = ['delete', 'maintenance', 'cache', 'redirect', 'tag'] as const;
 
 /** Drivers registry:2 has shipped; named so the error can say "not supported yet" rather than "unknown". */
-export const KNOWN_UNSUPPORTED_DRIVERS = ['s3', 'swift', 'oss', 'rados'] as const;
+export const KNOWN_UNSUPPORTED_DRIVERS = ['s3', 'oss', 'rados'] as const;
 
 /** Drivers registry:2 itself dropped, with what their users move to (checked before the lists above). */
 export const REMOVED_DRIVERS: Readonly<Record<string, string>> = {
@@ -37,6 +38,7 @@ const storageObject = z
     inmemory: section({}).optional(),
     azure: azureStorageSection.optional(),
     gcs: gcsStorageSection.optional(),
+    swift: swiftStorageSection.optional(),
     delete: section({ enabled: bool().default(false) }),
     maintenance: section({
       uploadpurging: section({
@@ -114,7 +116,9 @@ export function toStorageConfig(raw: z.output<typeof storageSection>): StorageCo
       ? toAzureStorageConfig(raw.azure)
       : raw.gcs !== undefined
         ? toGcsStorageConfig(raw.gcs)
-        : fs !== undefined
+        : raw.swift !== undefined
+          ? toSwiftStorageConfig(raw.swift)
+          : fs !== undefined
           ? {
               name: 'filesystem',
               rootDirectory: fs.rootdirectory,

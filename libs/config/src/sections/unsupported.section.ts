@@ -3,8 +3,6 @@ import { isRawMap } from '../raw-value.js';
 
 /** registry:2 sections Wharf refuses with a clear reason rather than silently ignoring. */
 
-export const proxySection = unsupported('pull-through cache is not supported by Wharf yet');
-
 export const middlewareSection = unsupported((value) => {
   // Name what was configured (e.g. "storage: cloudfront") so the user knows what they lose.
   const found = isRawMap(value)

@@ -1,6 +1,7 @@
 import { paths } from '../storage/paths.js';
 import { isPathNotFound, type StorageDriver } from '../storage/storage-driver.js';
 import { LinkStore } from '../stores/link.store.js';
+import { PeriodicTask } from './periodic-task.js';
 import { RepositoryWalker } from './repository.walker.js';
 
 export interface UploadPurgerOptions {
@@ -50,9 +51,7 @@ export class UploadPurger {
   private readonly links: LinkStore;
   private readonly walker: RepositoryWalker;
   private readonly now: () => number;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = false;
+  private readonly schedule: PeriodicTask<UploadPurgeReport>;
 
   constructor(
     private readonly driver: StorageDriver,
@@ -61,37 +60,17 @@ export class UploadPurger {
     this.links = new LinkStore(driver);
     this.walker = new RepositoryWalker(driver);
     this.now = options.now ?? Date.now;
+    this.schedule = new PeriodicTask(() => this.purgeOnce(), options.onRun, options.onError);
   }
 
-  /**
-   * Purges after `firstRunDelayMs`, then every `intervalMs`. Runs never overlap, and the
-   * timer does not keep the process alive.
-   */
+  /** Purges after `firstRunDelayMs`, then every `intervalMs` (see PeriodicTask). */
   start(intervalMs: number, firstRunDelayMs = 0): void {
-    if (this.timer || this.stopped) return;
-    const schedule = (delayMs: number): void => {
-      this.timer = setTimeout(() => {
-        const run = this.purgeOnce().then(
-          (report) => this.options.onRun?.(report),
-          (err: unknown) => this.options.onError?.(err),
-        );
-        this.running = run;
-        void run.finally(() => {
-          this.running = undefined;
-          if (!this.stopped) schedule(intervalMs);
-        });
-      }, delayMs);
-      this.timer.unref();
-    };
-    schedule(firstRunDelayMs);
+    this.schedule.start(intervalMs, firstRunDelayMs);
   }
 
   /** Cancels the schedule and waits for a run in progress to finish. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.schedule.stop();
   }
 
   async purgeOnce(): Promise<UploadPurgeReport> {

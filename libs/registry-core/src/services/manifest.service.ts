@@ -142,6 +142,45 @@ export class ManifestService {
   }
 
   /**
+   * Stores a manifest fetched from an upstream (pull-through cache) and points `tag` at it. Its
+   * bytes were checked against `digest` by the caller; they are parsed here, so a manifest that is
+   * not one is never cached. Unlike `put`, the blobs it references need not be here: they are
+   * fetched when a client asks for them. Returns the tag's previous digest.
+   */
+  async adopt(name: string, digest: Digest, bytes: Buffer, contentType: string | undefined, tag?: string): Promise<Digest | undefined> {
+    if (bytes.length > this.options.maxManifestBytes) throw manifestTooLarge(this.options.maxManifestBytes);
+    const parsed = parseManifest(bytes, contentType);
+    if (!(await this.links.exists(paths.blobData(digest)))) await this.driver.putContent(paths.blobData(digest), bytes);
+    await this.links.write(paths.revisionLink(name, digest), digest);
+    if (parsed.subject) await this.referrers.add(name, parseDigest(parsed.subject.digest), digest, referrerDescriptor(digest, bytes.length, parsed));
+    this.cache.set(digest.value, { digest, mediaType: parsed.mediaType, bytes });
+    return tag === undefined ? undefined : this.tag(name, tag, digest);
+  }
+
+  /** Points a cached repository's tag at a manifest it holds; returns where it pointed before. */
+  adoptTag(name: string, tag: string, digest: Digest): Promise<Digest | undefined> {
+    return this.tag(name, tag, digest);
+  }
+
+  /** Whether the repository holds this manifest (a revision link). */
+  holds(name: string, digest: Digest): Promise<boolean> {
+    return this.links.exists(paths.revisionLink(name, digest));
+  }
+
+  /** Where a tag points, without an error when it points nowhere. */
+  tagged(name: string, tag: string): Promise<Digest | undefined> {
+    return this.links.readValidated(paths.tagCurrentLink(name, tag));
+  }
+
+  /**
+   * Removes a cached manifest whose time ran out (pull-through cache expiry): its revision and every
+   * tag pointing at it. No write guard and no event: this is the cache forgetting, not a client's delete.
+   */
+  async evict(name: string, digest: Digest): Promise<void> {
+    await this.removeRevision(name, digest);
+  }
+
+  /**
    * By tag: removes the tag. By digest: removes the manifest from the repository
    * together with every tag pointing at it, as registry:2 does.
    */
@@ -153,6 +192,13 @@ export class ManifestService {
       if (ctx) await this.events.tagDeleted(ctx, name, reference.tag);
       return { digest, tags: [reference.tag] };
     }
+    const untagged = await this.removeRevision(name, digest);
+    if (ctx) await this.events.manifestDeleted(ctx, name, digest);
+    return { digest, tags: untagged };
+  }
+
+  /** Takes a manifest out of the repository with every tag pointing at it; returns those tags. */
+  private async removeRevision(name: string, digest: Digest): Promise<string[]> {
     const manifest = await this.load(digest).catch(() => undefined);
     const subject = manifest && subjectOf(manifest.bytes);
     if (subject) await this.referrers.remove(name, subject, digest);
@@ -174,9 +220,7 @@ export class ManifestService {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.tagLookupConcurrency, tags.length) }, lookup));
-    untagged.sort();
-    if (ctx) await this.events.manifestDeleted(ctx, name, digest);
-    return { digest, tags: untagged };
+    return untagged.sort();
   }
 
   private async tag(name: string, tag: string, digest: Digest): Promise<Digest | undefined> {

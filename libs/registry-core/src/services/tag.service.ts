@@ -20,8 +20,12 @@ export class TagService {
    */
   async list(name: string, page: PageRequest): Promise<Page<string> & { size: number }> {
     if (!(await this.links.exists(paths.manifests(name)))) throw new RegistryError('NAME_UNKNOWN', { name });
-    const tags = (await this.links.children(paths.tags(name))).sort(lexical);
-    const size = pageSize(page.n, this.limits.maxEntries, tags.length);
-    return { ...paginate(tags, page.last, size), size };
+    return this.page((await this.links.children(paths.tags(name))).sort(lexical), page);
+  }
+
+  /** A page of lexically sorted tags as tags/list serves it (a pull-through cache lists the upstream's). */
+  page(sortedTags: readonly string[], request: PageRequest): Page<string> & { size: number } {
+    const size = pageSize(request.n, this.limits.maxEntries, sortedTags.length);
+    return { ...paginate(sortedTags, request.last, size), size };
   }
 }
