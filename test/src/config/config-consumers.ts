@@ -13,6 +13,8 @@ const ENDPOINT = 'libs/queue/src/queue-routes.ts';
 const ACME = 'apps/registry/src/http/acme.certificates.ts';
 const AZURE = 'libs/storage-drivers/src/azure.driver.ts';
 const GCS = 'libs/storage-drivers/src/gcs.driver.ts';
+const SWIFT_AUTH = 'libs/storage-drivers/src/swift-auth.ts';
+const UPSTREAM = 'apps/registry/src/proxy/http-upstream.ts';
 
 export const CONSUMERS: Readonly<Record<string, Consumer>> = {
   version: ['libs/config/src/config.schema.ts', 'SUPPORTED_VERSION'],
@@ -31,6 +33,20 @@ export const CONSUMERS: Readonly<Record<string, Consumer>> = {
   'storage.gcs.keyfile': [GCS, 'settings.keyFile'],
   'storage.gcs.rootdirectory': [GCS, 'settings.rootDirectory'],
   'storage.gcs.chunksize': [GCS, 'settings.chunkSize'],
+  'storage.swift.username': [SWIFT_AUTH, 'c.username'],
+  'storage.swift.password': [SWIFT_AUTH, 'c.password'],
+  'storage.swift.authurl': [SWIFT_AUTH, 'c.authUrl'],
+  'storage.swift.tenant': [SWIFT_AUTH, 'c.tenant'],
+  'storage.swift.tenantid': [SWIFT_AUTH, 'c.tenantId'],
+  'storage.swift.domain': [SWIFT_AUTH, 'c.domain'],
+  'storage.swift.domainid': [SWIFT_AUTH, 'c.domainId'],
+  'storage.swift.region': [SWIFT_AUTH, 'c.region'],
+  'storage.swift.insecureskipverify': ['libs/storage-drivers/src/swift.client.ts', 'options.insecureSkipVerify'],
+  'storage.swift.container': ['libs/storage-drivers/src/swift.driver.ts', 'options.container'],
+  'proxy.remoteurl': [UPSTREAM, 'options.remoteUrl'],
+  'proxy.username': [UPSTREAM, 'options.username'],
+  'proxy.password': [UPSTREAM, 'options.password'],
+  'proxy.ttl': ['libs/registry-core/src/proxy/cache-expiry.ts', 'ttlMs'],
   'storage.filesystem.maxthreads': ['libs/storage-drivers/src/storage-driver.factory.ts', 'storage.maxThreads'],
   'storage.inmemory': ['libs/storage-drivers/src/storage-driver.factory.ts', 'inmemory'],
   'storage.tag.concurrencylimit': [SETTINGS, 'concurrencyLimit'],
