@@ -18,6 +18,8 @@ import {
   UploadPurger,
   UploadService,
   WriteGuard,
+  NO_BLOB_DESCRIPTOR_CACHE,
+  type BlobDescriptorCache,
   type StorageDriver,
 } from '@wharf/registry-core';
 import type { Logger } from '@wharf/observability';
@@ -73,6 +75,7 @@ export class RegistryModule implements OnApplicationBootstrap, BeforeApplication
     logger: Logger,
     authenticator: RegistryAuthenticator | null = null,
     mirror: MirrorRuntime = MirrorRuntime.NONE,
+    blobCache: BlobDescriptorCache = NO_BLOB_DESCRIPTOR_CACHE,
   ): DynamicModule {
     return {
       module: RegistryModule,
@@ -93,7 +96,7 @@ export class RegistryModule implements OnApplicationBootstrap, BeforeApplication
         { provide: RegistryEvents, useValue: events },
         {
           provide: BlobService,
-          useFactory: (d: StorageDriver, g: WriteGuard, e: RegistryEvents) => new BlobService(d, g, e),
+          useFactory: (d: StorageDriver, g: WriteGuard, e: RegistryEvents) => new BlobService(d, g, e, blobCache),
           inject: [STORAGE_DRIVER, WriteGuard, RegistryEvents],
         },
         {
@@ -108,8 +111,8 @@ export class RegistryModule implements OnApplicationBootstrap, BeforeApplication
             new ManifestService(d, b, r, g, settings.rules, e),
           inject: [STORAGE_DRIVER, BlobService, ReferrersService, WriteGuard, RegistryEvents],
         },
-        { provide: TagService, useFactory: (d: StorageDriver) => new TagService(d), inject: [STORAGE_DRIVER] },
-        { provide: CatalogService, useFactory: (d: StorageDriver) => new CatalogService(d), inject: [STORAGE_DRIVER] },
+        { provide: TagService, useFactory: (d: StorageDriver) => new TagService(d, { maxEntries: settings.listing.maxTags }), inject: [STORAGE_DRIVER] },
+        { provide: CatalogService, useFactory: (d: StorageDriver) => new CatalogService(d, { maxEntries: settings.listing.maxCatalogEntries }), inject: [STORAGE_DRIVER] },
         {
           provide: UploadPurger,
           useFactory: (d: StorageDriver, log: Logger) => (settings.uploadPurging.enabled ? uploadPurger(d, settings.uploadPurging, log) : null),

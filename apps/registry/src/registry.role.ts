@@ -1,12 +1,15 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { WharfConfig } from '@wharf/config';
+import { splitHostPort, type WharfConfig } from '@wharf/config';
 import type { Logger, RunningRole } from '@wharf/observability';
-import { createMetricsHandler, EventPipeline, PipelineMetrics } from '@wharf/queue';
+import { closeConnection, createMetricsHandler, EventPipeline, PipelineMetrics } from '@wharf/queue';
 import { EVENTS_OFF, RegistryEvents, type RegistryWriter } from '@wharf/registry-core';
 import { createStorageDriver } from '@wharf/storage-drivers';
+import { createBlobDescriptorCache } from './cache/blob-descriptor-cache.factory.js';
 import { startDebugServer } from './debug-server.js';
+import { healthChecks } from './health/health-checks.factory.js';
+import { HealthMonitor } from './health/health.monitor.js';
 import { startRegistry } from './http-server.js';
 import { MirrorRuntime } from './proxy/mirror-runtime.js';
 import { settingsFromConfig } from './settings-from-config.js';
@@ -23,7 +26,7 @@ export interface RunningRegistryRole extends RunningRole {
  */
 export async function start(config: WharfConfig, logger: Logger): Promise<RunningRegistryRole> {
   const settings = settingsFromConfig(config);
-  // One Prometheus registry for the pipeline's and the pull-through cache's metrics.
+  // One Prometheus registry for everything the debug server shows: pipeline, pull-through cache, blob descriptor cache.
   const metrics = new PipelineMetrics();
   const pipeline = await EventPipeline.start(config, logger, { metrics });
   const mirror = MirrorRuntime.create(settings.upstreams, config.redis, metrics.registry, logger, 'wharf-pull-through-cache');
@@ -37,12 +40,20 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
   driver.stat('/').catch((err: unknown) => {
     logger.error({ driver: driver.name, err: (err as Error).message }, `storage ${driver.name} is not usable: ${(err as Error).message}`);
   });
-  const registry = await startRegistry(settings, driver, events, logger, mirror);
+  const checks = healthChecks(config.health, driver);
+  const health = new HealthMonitor(checks);
+  const blobCache = createBlobDescriptorCache(config, metrics.registry, logger);
+  // Without checks nothing can turn unhealthy: no gate on the request path.
+  const registry = await startRegistry(settings, driver, events, logger, { mirror, ...(checks.length > 0 ? { health } : {}), blobCache: blobCache.cache });
   const { debug } = config.http;
   const debugServer =
-    (pipeline || mirror.upstreams.size > 0) && debug.addr !== undefined && debug.prometheus.enabled
-      ? await startDebugServer(debug.addr, debug.prometheus.path, createMetricsHandler(metrics))
-      : undefined;
+    debug.addr === undefined
+      ? undefined
+      : await startDebugServer(
+          debug.addr,
+          health,
+          debug.prometheus.enabled ? { path: debug.prometheus.path, handler: createMetricsHandler(metrics.registry) } : undefined,
+        );
   return {
     name: 'registry',
     writer: registry.writer,
@@ -50,7 +61,9 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
       logger.info({ drainTimeoutMs: settings.http.drainTimeoutMs }, 'registry: draining requests');
       await registry.close();
       debugServer?.close();
+      await health.stop();
       await mirror.close();
+      if (blobCache.connection !== undefined) await closeConnection(blobCache.connection);
       // After the last request: every event it spooled gets its chance to reach Redis now.
       await pipeline?.stop();
     },
@@ -59,6 +72,6 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
 
 /** registry:2's event `source.addr`: this host's name with the port the registry listens on. */
 function sourceAddr(addr: string): string {
-  const colon = addr.lastIndexOf(':');
-  return colon === -1 ? hostname() : `${hostname()}:${addr.slice(colon + 1)}`;
+  const parsed = splitHostPort(addr);
+  return parsed === undefined ? hostname() : `${hostname()}:${parsed.port}`;
 }

@@ -117,12 +117,6 @@ export const configSchema = section({
       ...optionalKey('redis', raw.redis === undefined ? undefined : toRedisConfig(raw.redis)),
       health: toHealthConfig(raw.health),
       validation: toValidationConfig(raw.validation),
-      compatibility: {
-        schema1: {
-          enabled: raw.compatibility.schema1.enabled,
-          ...optionalKey('signingKeyFile', raw.compatibility.schema1.signingkeyfile),
-        },
-      },
       catalog: { maxEntries: listingLimit(raw.catalog.maxentries) },
       tags: { maxTags: listingLimit(raw.tags.maxtags) },
       policy: { repository: { classes: raw.policy.repository.classes } },

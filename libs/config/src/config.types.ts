@@ -18,7 +18,6 @@ export interface LogConfig {
   /** Static fields added to every log line. */
   fields: Record<string, unknown>;
   accessLog: { disabled: boolean };
-  reportCaller: boolean;
 }
 
 export type StorageDriverConfig =
@@ -102,7 +101,7 @@ export interface StorageConfig {
   driver: StorageDriverConfig;
   delete: { enabled: boolean };
   maintenance: { uploadPurging: UploadPurgingConfig; readOnly: { enabled: boolean } };
-  /** blobDescriptor absent: no descriptor cache. `layerinfo` is read as blobdescriptor. */
+  /** blobDescriptor absent: no descriptor cache. `layerinfo` is read as blobdescriptor. blobDescriptorSize 0: unbounded. */
   cache: { blobDescriptor?: 'inmemory' | 'redis'; blobDescriptorSize: number };
   redirect: { disable: boolean };
   tag: { concurrencyLimit?: number };
@@ -115,9 +114,18 @@ export type TlsClientAuth =
   | 'verify-client-cert-if-given'
   | 'require-and-verify-client-cert';
 
-export interface HttpTlsConfig {
-  certificate: string;
-  key: string;
+/** http.tls.letsencrypt: certificates from an ACME CA (Let's Encrypt unless directoryUrl says otherwise). */
+export interface LetsEncryptConfig {
+  /** Where the ACME account key and the certificates are kept across restarts. */
+  cacheFile: string;
+  email: string;
+  /** Names certificates may be requested for; empty: any name a client asks for (SNI), as registry:2 2.8. */
+  hosts: string[];
+  directoryUrl: string;
+}
+
+/** Either a certificate and key from files, or letsEncrypt. */
+export type HttpTlsConfig = ({ certificate: string; key: string; letsEncrypt?: undefined } | { certificate?: undefined; key?: undefined; letsEncrypt: LetsEncryptConfig }) & {
   clientCAs: string[];
   /** Only meaningful with clientCAs; default require-and-verify-client-cert. */
   clientAuth: TlsClientAuth;
@@ -125,7 +133,7 @@ export interface HttpTlsConfig {
   minimumTls: TlsVersion;
   /** Go cipher-suite names as written in the file; empty means the runtime default. */
   cipherSuites: string[];
-}
+};
 
 export interface HttpConfig {
   /** `host:port`, `:port`, or a socket path when net is unix. Default ":5000". */
@@ -145,6 +153,7 @@ export interface HttpConfig {
   /** The debug server runs only when addr is set. */
   debug: { addr?: string; prometheus: { enabled: boolean; path: string } };
   http2: { disabled: boolean };
+  /** Cleartext HTTP/2 (prior knowledge) beside HTTP/1.1 on a port without TLS. */
   h2c: { enabled: boolean };
   /** http.trustedproxies: peers (addresses, CIDRs, loopback…) whose X-Forwarded-For names the client; default none. */
   trustedProxies: string[];
@@ -291,12 +300,12 @@ export interface NotificationsConfig {
  * (go-redis UniversalOptions: `addrs`, `maxidleconns`, `poolsize`, `connmaxidletime`, …).
  */
 export interface RedisConfig {
+  /** One address; several: a Redis Cluster; with masterName: the Sentinels. */
   addrs: string[];
   username?: string;
   password?: string;
   db: number;
   clientName?: string;
-  protocol?: number;
   masterName?: string;
   sentinelUsername?: string;
   sentinelPassword?: string;
@@ -306,25 +315,17 @@ export interface RedisConfig {
   dialTimeoutMs?: number;
   readTimeoutMs?: number;
   writeTimeoutMs?: number;
-  contextTimeoutEnabled: boolean;
   pool: {
     /** 3.x poolsize. */
     size?: number;
-    fifo: boolean;
-    timeoutMs?: number;
-    minIdle?: number;
     /** 2.8 pool.maxidle or 3.x maxidleconns. */
     maxIdle?: number;
     /** 2.8 pool.maxactive or 3.x maxactiveconns. */
     maxActive?: number;
     /** 2.8 pool.idletimeout or 3.x connmaxidletime. */
     idleTimeoutMs?: number;
-    maxLifetimeMs?: number;
   };
-  cluster: { maxRedirects?: number; readOnly: boolean; routeByLatency: boolean; routeRandomly: boolean };
-  disableIdentity: boolean;
-  identitySuffix?: string;
-  unstableResp3: boolean;
+  cluster: { maxRedirects?: number; readOnly: boolean; routeRandomly: boolean };
   /** enabled is true when set so, or when any certificate, key or CA is given. */
   tls: { enabled: boolean; certificate?: string; key?: string; rootCAs: string[] };
 }
@@ -461,7 +462,6 @@ export interface WharfConfig {
   redis?: RedisConfig;
   health: HealthConfig;
   validation: ValidationConfig;
-  compatibility: { schema1: { enabled: boolean; signingKeyFile?: string } };
   /** Default 1000 each. */
   catalog: { maxEntries: number };
   tags: { maxTags: number };

@@ -23,7 +23,7 @@ describe('registry:2 features Wharf does not support', () => {
   test('reporting (Bugsnag, New Relic)', () => {
     rejectsWith(
       `${MINIMAL}reporting:\n  bugsnag:\n    apikey: k\n`,
-      'reporting: error reporting to Bugsnag or New Relic is not supported by Wharf; remove this section',
+      'reporting: Bugsnag and New Relic error reporting is gone (registry:2 3.x removed it too) and Wharf has none; remove this section',
     );
   });
 
@@ -40,10 +40,14 @@ describe('registry:2 features Wharf does not support', () => {
     rejectsWith('version: 0.1\nstorage:\n  floppy:\n', 'storage.floppy: unknown storage driver; supported drivers: filesystem, inmemory, azure, gcs, swift');
   });
 
-  test("Let's Encrypt", () => {
+  test("Let's Encrypt beside certificate files, or without its account's email", () => {
     rejectsWith(
-      `${MINIMAL}http:\n  tls:\n    letsencrypt:\n      cachefile: /cache\n      email: a@b.c\n`,
-      "http.tls.letsencrypt: Let's Encrypt is not supported by Wharf; set http.tls.certificate and http.tls.key instead",
+      `${MINIMAL}http:\n  tls:\n    certificate: /c.pem\n    key: /k.pem\n    letsencrypt:\n      cachefile: /cache\n      email: a@b.c\n`,
+      "http.tls.letsencrypt: set either http.tls.certificate or Let's Encrypt, not both",
+    );
+    rejectsWith(
+      `${MINIMAL}http:\n  tls:\n    letsencrypt:\n      cachefile: /cache\n`,
+      "http.tls.letsencrypt.email: required to use Let's Encrypt (the ACME account's contact)",
     );
   });
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 
 /** Cluster-wide totals of one upstream, as the mirror page shows them. */
 export interface MirrorStats {
@@ -17,7 +17,7 @@ export interface MirrorStats {
 const statsKey = (prefix: string, upstream: string) => `${prefix}:mirror:stats:${upstream}`;
 
 /** The totals every replica recorded for these upstreams (the API's side of the recorder below). */
-export async function readMirrorStats(redis: Redis, prefix: string, upstreams: readonly string[]): Promise<MirrorStats[]> {
+export async function readMirrorStats(redis: RedisConnection, prefix: string, upstreams: readonly string[]): Promise<MirrorStats[]> {
   const hashes = await Promise.all(upstreams.map((u) => redis.hgetall(statsKey(prefix, u))));
   return upstreams.map((upstream, i) => {
     const h = hashes[i] ?? {};
@@ -56,7 +56,7 @@ export class MirrorStatsRecorder {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
     private readonly onError: (err: unknown) => void,
   ) {

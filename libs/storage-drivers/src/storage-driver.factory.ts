@@ -4,11 +4,13 @@ import { FilesystemDriver } from './filesystem.driver.js';
 import { InMemoryDriver } from './inmemory.driver.js';
 import { AzureDriver, type AzureSettings } from './azure.driver.js';
 import { GcsDriver, type GcsSettings } from './gcs.driver.js';
+import { RegulatedDriver } from './regulated.driver.js';
 import { SwiftDriver, swiftDriverOptions, type SwiftDriverOptions } from './swift.driver.js';
 
 /** Which driver to open, in the drivers' own terms (the registry and the api map the config onto it). */
 export type StorageSettings =
-  | { driver: 'filesystem'; rootDirectory: string }
+  /** maxThreads: storage.filesystem.maxthreads, calls in progress at once (absent: no bound). */
+  | { driver: 'filesystem'; rootDirectory: string; maxThreads?: number }
   | { driver: 'inmemory' }
   | ({ driver: 'azure' } & AzureSettings)
   | ({ driver: 'gcs' } & GcsSettings)
@@ -21,8 +23,10 @@ let processMemory: InMemoryDriver | undefined;
 /** The storage a configuration names; roles in one process opening the same settings see the same data. */
 export function createStorageDriver(storage: StorageSettings): StorageDriver {
   switch (storage.driver) {
-    case 'filesystem':
-      return new FilesystemDriver(storage.rootDirectory);
+    case 'filesystem': {
+      const driver = new FilesystemDriver(storage.rootDirectory);
+      return storage.maxThreads === undefined ? driver : new RegulatedDriver(driver, storage.maxThreads);
+    }
     case 'inmemory':
       processMemory ??= new InMemoryDriver();
       return processMemory;
@@ -39,7 +43,7 @@ export function createStorageDriver(storage: StorageSettings): StorageDriver {
 export function storageSettingsFor(driver: StorageDriverConfig): StorageSettings {
   switch (driver.name) {
     case 'filesystem':
-      return { driver: 'filesystem', rootDirectory: driver.rootDirectory };
+      return { driver: 'filesystem', rootDirectory: driver.rootDirectory, maxThreads: driver.maxThreads };
     case 'inmemory':
       return { driver: 'inmemory' };
     // object stores: the config's shape is the driver's own settings

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { WharfConfig } from '@wharf/config';
 import { QUEUE_PREFIX } from '@wharf/events';
 import { closeConnection, createRedisConnection, readMirrorStats, type MirrorStats } from '@wharf/queue';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@wharf/queue';
 import { WHARF_CONFIG } from '../api.tokens.js';
 import { ApiError } from '../http/api-error.js';
 
@@ -21,7 +21,7 @@ export interface MirrorView extends MirrorStats {
  */
 @Injectable()
 export class MirrorsService implements OnApplicationShutdown {
-  private readonly redis: Redis | undefined;
+  private readonly redis: RedisConnection | undefined;
 
   constructor(@Inject(WHARF_CONFIG) private readonly config: WharfConfig) {
     if (config.redis !== undefined) this.redis = createRedisConnection(config.redis, 'producer');

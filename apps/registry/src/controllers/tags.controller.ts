@@ -20,10 +20,9 @@ export class TagsController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const size = parsePageSize(n);
-    const page = await this.reads.tags(name, cacheNamespace(req), { n: size, last });
+    const page = await this.reads.tags(name, cacheNamespace(req), { n: parsePageSize(n), last });
     if (page.next !== undefined) {
-      reply.header('Link', this.urls.link(`v2/${name}/tags/list`, { n: String(size ?? page.items.length), last: page.next }));
+      reply.header('Link', this.urls.link(`v2/${name}/tags/list`, { n: String(page.size), last: page.next }));
     }
     reply.header('Content-Type', 'application/json; charset=utf-8').send(JSON.stringify({ name, tags: page.items }));
   }

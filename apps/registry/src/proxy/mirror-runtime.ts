@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@wharf/queue';
 import type { Registry } from 'prom-client';
 import type { RedisConfig, UpstreamConfig } from '@wharf/config';
 import { QUEUE_PREFIX } from '@wharf/events';
@@ -54,7 +54,7 @@ export class MirrorRuntime {
     let lock: FillLock = PROCESS_FILL_LOCK;
     const observers: CacheObserver[] = [metrics];
     if (redisConfig !== undefined) {
-      const redis: Redis = createRedisConnection(redisConfig, 'producer');
+      const redis: RedisConnection = createRedisConnection(redisConfig, 'producer');
       // Once a minute at most: Redis being away is one condition, not one per request.
       let warnedAt = 0;
       const warn = (err: unknown) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@wharf/queue';
 import type { FillLease, FillLock } from '@wharf/registry-core';
 
 /** A holder that dies stops holding within this; a live one renews every third of it. */
@@ -16,7 +16,7 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  */
 export class RedisFillLock implements FillLock {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
     private readonly onError: (err: unknown) => void,
   ) {}

@@ -52,7 +52,7 @@ const storageObject = z
     cache: section({
       blobdescriptor: choice(['inmemory', 'redis']).optional(),
       layerinfo: choice(['inmemory', 'redis']).optional(), // pre-2.1 spelling of blobdescriptor
-      blobdescriptorsize: int({ min: 1 }).default(10_000),
+      blobdescriptorsize: int({ min: 0 }).default(10_000), // 0: unbounded, as registry:2 3.x
     }).superRefine((cache, ctx) => {
       // registry:2 would silently prefer blobdescriptor; a value that is read and then ignored is refused.
       if (cache.layerinfo !== undefined && cache.blobdescriptor !== undefined && cache.layerinfo !== cache.blobdescriptor) {
@@ -64,7 +64,7 @@ const storageObject = z
       }
     }),
     redirect: section({ disable: bool().default(false) }),
-    tag: section({ concurrencylimit: int({ min: 1 }).optional() }),
+    tag: section({ concurrencylimit: int({ min: 0 }).optional() }), // 0: the number of CPUs, as registry:2
   })
   // Any other key names a driver Wharf lacks; the error message is built from the key by the
   // issue formatter (see validation-issues.ts), which knows the key's name.
@@ -145,6 +145,6 @@ export function toStorageConfig(raw: z.output<typeof storageSection>): StorageCo
       blobDescriptorSize: raw.cache.blobdescriptorsize,
     },
     redirect: { disable: raw.redirect.disable },
-    tag: raw.tag.concurrencylimit === undefined ? {} : { concurrencyLimit: raw.tag.concurrencylimit },
+    tag: !raw.tag.concurrencylimit ? {} : { concurrencyLimit: raw.tag.concurrencylimit },
   };
 }

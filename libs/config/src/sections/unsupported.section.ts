@@ -18,5 +18,5 @@ export const middlewareSection = unsupported((value) => {
 });
 
 export const reportingSection = unsupported(
-  'error reporting to Bugsnag or New Relic is not supported by Wharf; remove this section',
+  'Bugsnag and New Relic error reporting is gone (registry:2 3.x removed it too) and Wharf has none; remove this section',
 );

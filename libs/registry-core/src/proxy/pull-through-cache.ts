@@ -7,7 +7,7 @@ import type { ManifestService, StoredManifest } from '../services/manifest.servi
 import type { PullThroughBlobs } from './pull-through-blobs.js';
 import type { PullThroughManifests } from './pull-through-manifests.js';
 import type { UpstreamRouter } from './upstream-router.js';
-import { lexical, paginate, type Page, type PageRequest } from '../services/pagination.js';
+import { lexical, type Page, type PageRequest } from '../services/pagination.js';
 import type { TagService } from '../services/tag.service.js';
 import { isUpstreamError } from './upstream.js';
 
@@ -52,7 +52,7 @@ export class RepositoryReads {
    * Tags, as registry:2's proxy lists them: a cache's are the upstream's, or the cached ones when the
    * upstream cannot answer.
    */
-  async tags(name: string, ns: string | undefined, page: PageRequest): Promise<Page<string>> {
+  async tags(name: string, ns: string | undefined, page: PageRequest): Promise<Page<string> & { size: number }> {
     const route = await this.router.forPull(name, ns);
     if (route === undefined) return this.tagService.list(name, page);
     let upstreamTags: string[];
@@ -62,7 +62,7 @@ export class RepositoryReads {
       if (!isUpstreamError(err)) throw err;
       return this.tagService.list(route.name, page);
     }
-    return paginate([...upstreamTags].sort(lexical), page);
+    return this.tagService.page([...upstreamTags].sort(lexical), page);
   }
 
   /** The repository a listing (referrers) reads: a cache's is what it holds so far. */

@@ -7,6 +7,7 @@ import { LinkStore } from '../stores/link.store.js';
 import type { WriteGuard } from './write-guard.js';
 import type { EventContext } from '../events/event-context.js';
 import type { RegistryEvents } from '../events/registry-events.js';
+import { NO_BLOB_DESCRIPTOR_CACHE, type BlobDescriptorCache } from '../cache/blob-descriptor.cache.js';
 
 export interface BlobInfo {
   digest: Digest;
@@ -30,12 +31,15 @@ export class BlobService {
     private readonly driver: StorageDriver,
     private readonly guard: WriteGuard,
     private readonly events: RegistryEvents,
+    private readonly cache: BlobDescriptorCache = NO_BLOB_DESCRIPTOR_CACHE,
   ) {
     this.links = new LinkStore(driver);
   }
 
   /** Size of a blob the repository holds. Manifests count as blobs too, as clients expect. */
   async stat(name: string, digest: Digest): Promise<BlobInfo> {
+    const cached = await this.cache.stat(name, digest);
+    if (cached !== undefined) return cached;
     const [layer, revision] = await Promise.all([
       this.links.exists(paths.layerLink(name, digest)),
       this.links.exists(paths.revisionLink(name, digest)),
@@ -43,7 +47,13 @@ export class BlobService {
     if (!layer && !revision) throw blobUnknown(digest);
     const size = await this.links.statSize(paths.blobData(digest));
     if (size === undefined) throw blobUnknown(digest);
+    await this.cache.remember(name, { digest, size });
     return { digest, size };
+  }
+
+  /** The repository no longer holds `digest` as a blob or a manifest (a delete elsewhere unlinked it). */
+  forget(name: string, digest: Digest): Promise<void> {
+    return this.cache.forget(name, digest);
   }
 
   /** A HEAD: the blob's size, and a pull event as registry:2 sends for HEADs too. */
@@ -74,7 +84,9 @@ export class BlobService {
   /** Unlinks the blob from the repository; its bytes go when garbage collection finds no other link. */
   async delete(name: string, digest: Digest, ctx?: EventContext): Promise<void> {
     this.guard.assertDeletable();
-    if (!(await this.links.remove(paths.layerDir(name, digest)))) throw blobUnknown(digest);
+    const removed = await this.links.remove(paths.layerDir(name, digest));
+    await this.cache.forget(name, digest);
+    if (!removed) throw blobUnknown(digest);
     if (ctx) await this.events.blobDeleted(ctx, name, digest);
   }
 

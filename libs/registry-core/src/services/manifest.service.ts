@@ -4,6 +4,9 @@ import { digestBytes, parseDigest, type Digest } from '../digest.js';
 import { INDEX_MEDIA_TYPES } from '../media-types.js';
 import type { Descriptor } from '../manifest/descriptor.js';
 import { parseManifest, storedManifestMediaType, storedManifestReferences, type ParsedManifest } from '../manifest/manifest.parser.js';
+import { requiredChildren } from '../manifest/index-children.policy.js';
+import { assertUrlsAllowed } from '../manifest/url-policy.js';
+import { assertManifestClassAllowed } from '../manifest/manifest-class.policy.js';
 import type { EventContext } from '../events/event-context.js';
 import type { RegistryEvents } from '../events/registry-events.js';
 import { isValidTag, type ManifestReference } from '../reference.js';
@@ -42,7 +45,7 @@ export class ManifestService {
     private readonly blobs: BlobService,
     private readonly referrers: ReferrersService,
     private readonly guard: WriteGuard,
-    private readonly options: Pick<RegistryOptions, 'maxManifestBytes' | 'manifestCacheBytes'>,
+    private readonly options: Pick<RegistryOptions, 'maxManifestBytes' | 'manifestCacheBytes' | 'manifestUrls' | 'indexChildren' | 'manifestClasses' | 'tagLookupConcurrency'>,
     private readonly events: RegistryEvents,
   ) {
     this.links = new LinkStore(driver, 10_000);
@@ -117,6 +120,8 @@ export class ManifestService {
     if (reference.kind === 'digest' && reference.digest.value !== digest.value) {
       throw new RegistryError('DIGEST_INVALID', { expected: reference.digest.value, actual: digest.value });
     }
+    assertManifestClassAllowed(parsed, this.options.manifestClasses);
+    assertUrlsAllowed(parsed, this.options.manifestUrls);
     await this.assertReferencesPresent(name, parsed);
 
     if (!(await this.links.exists(paths.blobData(digest)))) {
@@ -198,15 +203,24 @@ export class ManifestService {
     const subject = manifest && subjectOf(manifest.bytes);
     if (subject) await this.referrers.remove(name, subject, digest);
     await this.links.remove(paths.revisionDir(name, digest));
+    // A manifest is also a blob of its repository (HEAD /blobs/<digest>): no cached answer may outlive it.
+    await this.blobs.forget(name, digest);
     const untagged: string[] = [];
-    for (const tag of await this.links.children(paths.tags(name))) {
-      const current = await this.links.read(paths.tagCurrentLink(name, tag));
-      if (current?.value === digest.value) {
-        await this.links.remove(paths.tagDir(name, tag));
-        untagged.push(tag);
+    const tags = await this.links.children(paths.tags(name));
+    // Every tag link is read to find those naming the digest; storage.tag.concurrencylimit bounds how many at once.
+    let next = 0;
+    const lookup = async (): Promise<void> => {
+      while (next < tags.length) {
+        const tag = tags[next++]!;
+        const current = await this.links.read(paths.tagCurrentLink(name, tag));
+        if (current?.value === digest.value) {
+          await this.links.remove(paths.tagDir(name, tag));
+          untagged.push(tag);
+        }
       }
-    }
-    return untagged;
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.tagLookupConcurrency, tags.length) }, lookup));
+    return untagged.sort();
   }
 
   private async tag(name: string, tag: string, digest: Digest): Promise<Digest | undefined> {
@@ -235,7 +249,7 @@ export class ManifestService {
   private async assertReferencesPresent(name: string, parsed: ParsedManifest): Promise<void> {
     const checks = [
       ...parsed.blobs.map(async (d) => ((await this.blobs.isLinked(name, parseDigest(d.digest))) ? undefined : d.digest)),
-      ...parsed.manifests.map(async (d) =>
+      ...requiredChildren(parsed.manifests, this.options.indexChildren).map(async (d) =>
         (await this.links.exists(paths.revisionLink(name, parseDigest(d.digest)))) ? undefined : d.digest,
       ),
     ];

@@ -1,4 +1,7 @@
-/** The registry rules that come from configuration (storage.delete, maintenance.readonly, limits). */
+import { ALL_INDEX_CHILDREN, type IndexChildPolicy } from '../manifest/index-children.policy.js';
+import { ANY_HTTP_URL, type UrlPolicy } from '../manifest/url-policy.js';
+
+/** The registry rules that come from configuration (storage.delete, maintenance.readonly, limits, validation). */
 export interface RegistryOptions {
   deleteEnabled: boolean;
   readOnly: boolean;
@@ -8,6 +11,14 @@ export interface RegistryOptions {
   manifestCacheBytes: number;
   /** An upload that received no byte for this long is gone (BLOB_UPLOAD_UNKNOWN); 0: never. */
   uploadExpiryMs: number;
+  /** validation.manifests.urls: what the URLs of foreign and OCI layers may be. */
+  manifestUrls: UrlPolicy;
+  /** validation.manifests.indexes: which children of an index must exist. */
+  indexChildren: IndexChildPolicy;
+  /** policy.repository.classes: manifest classes (image, plugin) that may be pushed; empty: any. */
+  manifestClasses: readonly string[];
+  /** storage.tag.concurrencylimit: tag links read at once when a manifest delete looks for its tags. */
+  tagLookupConcurrency: number;
 }
 
 export const DEFAULT_REGISTRY_OPTIONS: RegistryOptions = {
@@ -16,4 +27,8 @@ export const DEFAULT_REGISTRY_OPTIONS: RegistryOptions = {
   maxManifestBytes: 4 * 1024 * 1024,
   manifestCacheBytes: 64 * 1024 * 1024,
   uploadExpiryMs: 0,
+  manifestUrls: ANY_HTTP_URL,
+  indexChildren: ALL_INDEX_CHILDREN,
+  manifestClasses: [],
+  tagLookupConcurrency: 8,
 };
