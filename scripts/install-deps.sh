@@ -65,6 +65,7 @@ GO_TOOLS=(
   "crane github.com/google/go-containerregistry/cmd/crane@v0.22.1"
   "oras oras.land/oras/cmd/oras@v1.3.6"
   "regctl github.com/regclient/regclient/cmd/regctl@v0.11.7"
+  "versitygw github.com/versity/versitygw/cmd/versitygw@v1.8.0"
 )
 for entry in "${GO_TOOLS[@]}"; do
   name="${entry%% *}"

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Runs versitygw, a real S3 gateway (Apache-2.0), for the S3 driver's tests and the bench: 127.0.0.1:7070,
+# posix backend (every bucket is a folder under .tools/run/versitygw/data, metadata in xattrs).
+#   scripts/versitygw.sh start   start it unless something already answers on the port; wait until it does
+#   scripts/versitygw.sh stop    stop the instance this script started
+#   scripts/versitygw.sh url     print its endpoint (http://127.0.0.1:7070)
+# WHARF_VERSITYGW_PORT and WHARF_VERSITYGW_DIR pick another port and folder (a test that stops the object
+# store mid-upload runs its own instance so the shared one stays up). The root credentials are
+# WHARF_VERSITYGW_ACCESS / WHARF_VERSITYGW_SECRET (test-only defaults below); tests create their own buckets.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PORT="${WHARF_VERSITYGW_PORT:-7070}"
+DIR="${WHARF_VERSITYGW_DIR:-$REPO/.tools/run/versitygw}"
+ACCESS="${WHARF_VERSITYGW_ACCESS:-wharf-test-access}"
+SECRET="${WHARF_VERSITYGW_SECRET:-wharf-test-secret-key}"
+BIN="$REPO/.tools/bin/versitygw"
+PIDFILE="$DIR/versitygw.pid"
+LOGFILE="$DIR/versitygw.log"
+
+# any HTTP answer (403 to an unsigned request) means the gateway is up
+answers() { [[ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$PORT/" 2>/dev/null)" != 000 ]]; }
+
+start() {
+  if answers; then
+    echo "versitygw already running at http://127.0.0.1:$PORT"
+    return 0
+  fi
+  [[ -x $BIN ]] || { echo "versitygw not built (run scripts/install-deps.sh)" >&2; exit 1; }
+  mkdir -p "$DIR/data"
+  if [[ -f $PIDFILE ]] && ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then rm -f "$PIDFILE"; fi
+  # --keep-alive: without it every S3 request pays a new TCP connection
+  setsid "$BIN" --access "$ACCESS" --secret "$SECRET" --port "127.0.0.1:$PORT" --keep-alive --quiet \
+    posix "$DIR/data" >"$LOGFILE" 2>&1 </dev/null &
+  echo $! >"$PIDFILE"
+  for _ in $(seq 1 100); do
+    if answers; then
+      echo "versitygw started (pid $(cat "$PIDFILE")) at http://127.0.0.1:$PORT"
+      return 0
+    fi
+    kill -0 "$(cat "$PIDFILE")" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "versitygw did not answer within 10s; last log lines:" >&2
+  tail -n 20 "$LOGFILE" >&2 || true
+  exit 1
+}
+
+stop() {
+  if [[ ! -f $PIDFILE ]]; then
+    echo "versitygw not running (no $PIDFILE)"
+    return 0
+  fi
+  local pid
+  pid="$(cat "$PIDFILE")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
+  fi
+  rm -f "$PIDFILE"
+  echo "versitygw stopped"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  url) echo "http://127.0.0.1:$PORT" ;;
+  *) echo "usage: $0 start|stop|url" >&2; exit 2 ;;
+esac
