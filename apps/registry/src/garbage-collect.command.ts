@@ -1,7 +1,6 @@
 import { ConfigError, loadConfig } from '@wharf/config';
 import { GarbageCollector, isPathNotFound } from '@wharf/registry-core';
-import { createStorageDriver } from '@wharf/storage-drivers';
-import { storageSettingsFromConfig } from './settings-from-config.js';
+import { createStorageDriver, storageSettingsFromConfig } from '@wharf/storage-drivers';
 
 const GC_USAGE = `Usage: wharf garbage-collect CONFIG [flags]
 

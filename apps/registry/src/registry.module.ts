@@ -74,7 +74,7 @@ export class RegistryModule implements OnApplicationBootstrap, BeforeApplication
         { provide: RegistryEvents, useValue: events },
         {
           provide: BlobService,
-          useFactory: (d: StorageDriver, g: WriteGuard, e: RegistryEvents) => new BlobService(d, g, e),
+          useFactory: (d: StorageDriver, g: WriteGuard, e: RegistryEvents) => new BlobService(d, g, e, { redirect: settings.rules.redirectBlobs }),
           inject: [STORAGE_DRIVER, WriteGuard, RegistryEvents],
         },
         {

@@ -1,5 +1,6 @@
 import type { WharfConfig } from '@wharf/config';
 import { DEFAULT_REGISTRY_OPTIONS } from '@wharf/registry-core';
+import { storageSettingsFromConfig } from '@wharf/storage-drivers';
 import type { RegistrySettings } from './registry-settings.js';
 
 const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
@@ -17,6 +18,7 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
       readOnly,
       maxManifestBytes: config.limits.maxManifestBytes,
       uploadExpiryMs: config.limits.uploadExpiryMs,
+      redirectBlobs: !config.storage.redirect.disable,
     },
     // As registry:2: a read-only registry deletes nothing, abandoned uploads included.
     uploadPurging: {
@@ -50,13 +52,4 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
     ...(config.tokenServer === undefined ? {} : { tokenServer: config.tokenServer }),
     failedLogins: config.failedLogins,
   };
-}
-
-/**
- * The storage driver a configuration names. Offline tools (garbage-collect) need only this,
- * so they run against any configuration, including ones `serve` cannot start yet.
- */
-export function storageSettingsFromConfig(config: WharfConfig): RegistrySettings['storage'] {
-  const driver = config.storage.driver;
-  return driver.name === 'filesystem' ? { driver: 'filesystem', rootDirectory: driver.rootDirectory } : { driver: 'inmemory' };
 }

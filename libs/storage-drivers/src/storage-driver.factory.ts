@@ -1,21 +1,43 @@
+import type { StorageMiddlewareConfig, WharfConfig } from '@wharf/config';
 import type { StorageDriver } from '@wharf/registry-core';
 import { FilesystemDriver } from './filesystem.driver.js';
 import { InMemoryDriver } from './inmemory.driver.js';
 import { S3Driver } from './s3.driver.js';
 import type { S3Settings } from './s3-settings.js';
+import { withStorageMiddleware } from './storage.middleware.js';
 
-/** Which driver to open, in the drivers' own terms (the registry and the api map the config onto it). */
-export type StorageSettings =
+/** Which driver to open, in the drivers' own terms, and the middleware over its redirects. */
+export type StorageSettings = (
   | { driver: 'filesystem'; rootDirectory: string }
   | { driver: 'inmemory' }
-  | ({ driver: 's3' } & S3Settings);
+  | ({ driver: 's3' } & S3Settings)
+) & { middleware?: readonly StorageMiddlewareConfig[] };
+
+/** The storage a configuration names (`storage` and `middleware.storage`), for every role and tool. */
+export function storageSettingsFromConfig(config: Pick<WharfConfig, 'storage' | 'middleware'>): StorageSettings {
+  const driver = config.storage.driver;
+  const middleware = config.middleware.storage;
+  switch (driver.name) {
+    case 'filesystem':
+      return { driver: 'filesystem', rootDirectory: driver.rootDirectory, middleware };
+    case 'inmemory':
+      return { driver: 'inmemory', middleware };
+    case 's3':
+    case 'oss':
+      return { driver: 's3', ...driver.s3, middleware };
+  }
+}
 
 // inmemory storage belongs to the process, as in registry:2: every role hosted in it (registry, api)
 // must see the same blobs, so they share one driver.
 let processMemory: InMemoryDriver | undefined;
 
-/** The storage a configuration names; roles in one process opening the same settings see the same data. */
+/** The storage settings name; roles in one process opening the same settings see the same data. */
 export function createStorageDriver(storage: StorageSettings): StorageDriver {
+  return withStorageMiddleware(openDriver(storage), storage.middleware ?? []);
+}
+
+function openDriver(storage: StorageSettings): StorageDriver {
   switch (storage.driver) {
     case 'filesystem':
       return new FilesystemDriver(storage.rootDirectory);

@@ -17,7 +17,7 @@ import {
   WriteGuard,
   type RegistryEventSink,
 } from '@wharf/registry-core';
-import { createStorageDriver, type StorageSettings } from '@wharf/storage-drivers';
+import { createStorageDriver, storageSettingsFromConfig } from '@wharf/storage-drivers';
 import { DEFAULT_API_ADDR } from '../api.defaults.js';
 import { LOGGER, WHARF_CONFIG } from '../api.tokens.js';
 
@@ -41,7 +41,7 @@ export class RegistryStorage implements OnModuleInit, OnApplicationShutdown {
     @Inject(WHARF_CONFIG) private readonly config: WharfConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    const driver = createStorageDriver(storageSettings(config));
+    const driver = createStorageDriver(storageSettingsFromConfig(config));
     const rules = { ...DEFAULT_REGISTRY_OPTIONS, deleteEnabled: config.storage.delete.enabled, readOnly: config.storage.maintenance.readOnly.enabled };
     const guard = new WriteGuard(rules);
     const events = new RegistryEvents(this.sink, {
@@ -77,10 +77,6 @@ class DeferredSink implements RegistryEventSink {
   }
 }
 
-function storageSettings(config: WharfConfig): StorageSettings {
-  const driver = config.storage.driver;
-  return driver.name === 'filesystem' ? { driver: 'filesystem', rootDirectory: driver.rootDirectory } : { driver: 'inmemory' };
-}
 
 /** registry:2's event `source.addr`: this host's name with the port this role listens on. */
 function sourceAddr(addr: string): string {

@@ -19,6 +19,8 @@ export class BlobsController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    const redirect = await this.blobs.redirect(name, digest, 'HEAD', this.events.from(req));
+    if (redirect) return sendRedirect(reply, digest, redirect.url);
     const info = await this.blobs.head(name, digest, this.events.from(req));
     reply.headers(blobHeaders(digest, info.size)).send();
   }
@@ -30,6 +32,9 @@ export class BlobsController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    // The storage answers ranges itself, so a redirect comes before any range handling (as registry:2).
+    const redirect = await this.blobs.redirect(name, digest, 'GET', this.events.from(req));
+    if (redirect) return sendRedirect(reply, digest, redirect.url);
     const rangeHeader = req.headers.range;
     if (rangeHeader === undefined) {
       const { info, stream } = await this.blobs.open(name, digest, undefined, this.events.from(req));
@@ -61,6 +66,10 @@ export class BlobsController {
     await this.blobs.delete(name, digest, this.events.from(req));
     reply.status(202).header('Docker-Content-Digest', digest.value).header('Content-Length', '0').send();
   }
+}
+
+function sendRedirect(reply: FastifyReply, digest: Digest, url: string): void {
+  reply.status(307).headers({ Location: url, 'Docker-Content-Digest': digest.value, 'Content-Length': 0 }).send();
 }
 
 function blobHeaders(digest: Digest, length: number): Record<string, string | number> {

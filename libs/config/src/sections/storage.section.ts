@@ -3,14 +3,15 @@ import { bool, choice, duration, int, section, text } from '../config.fields.js'
 import { envHints } from '../env-hints.js';
 import { isRawMap } from '../raw-value.js';
 import type { StorageConfig, StorageDriverConfig } from '../config.types.js';
+import { ossSection, ossToS3Config, s3Section, toS3Config } from './s3.section.js';
 
-export const SUPPORTED_DRIVERS = ['filesystem', 'inmemory'] as const;
+export const SUPPORTED_DRIVERS = ['filesystem', 'inmemory', 's3', 'oss'] as const;
 
 /** Keys under `storage` that configure the registry rather than name a driver (as registry:2). */
 export const STORAGE_SUBSECTIONS = ['delete', 'maintenance', 'cache', 'redirect', 'tag'] as const;
 
 /** Drivers registry:2 has shipped; named so the error can say "not supported yet" rather than "unknown". */
-export const KNOWN_UNSUPPORTED_DRIVERS = ['s3', 'azure', 'gcs', 'swift', 'oss', 'rados'] as const;
+export const KNOWN_UNSUPPORTED_DRIVERS = ['azure', 'gcs', 'swift', 'rados'] as const;
 
 const FILESYSTEM_DEFAULT_ROOT = '/var/lib/registry';
 const FILESYSTEM_DEFAULT_THREADS = 100;
@@ -26,6 +27,8 @@ const storageObject = z
   .strictObject({
     filesystem: filesystem.optional(),
     inmemory: section({}).optional(),
+    s3: s3Section.optional(),
+    oss: ossSection.optional(),
     delete: section({ enabled: bool().default(false) }),
     maintenance: section({
       uploadpurging: section({
@@ -97,7 +100,11 @@ export function toStorageConfig(raw: z.output<typeof storageSection>): StorageCo
           // registry:2 raises a lower maxthreads to its minimum rather than refusing it.
           maxThreads: Math.max(fs.maxthreads, FILESYSTEM_MIN_THREADS),
         }
-      : { name: 'inmemory' };
+      : raw.s3 !== undefined
+        ? { name: 's3', s3: toS3Config(raw.s3) }
+        : raw.oss !== undefined
+          ? { name: 'oss', s3: ossToS3Config(raw.oss) }
+          : { name: 'inmemory' };
   const purging = raw.maintenance.uploadpurging;
   const blobDescriptor = raw.cache.blobdescriptor ?? raw.cache.layerinfo;
   return {

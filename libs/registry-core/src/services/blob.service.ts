@@ -4,6 +4,7 @@ import type { Digest } from '../digest.js';
 import { paths } from '../storage/paths.js';
 import { isPathNotFound, type StorageDriver } from '../storage/storage-driver.js';
 import { LinkStore } from '../stores/link.store.js';
+import { BLOB_REDIRECT_EXPIRY_MS } from './registry-options.js';
 import type { WriteGuard } from './write-guard.js';
 import type { EventContext } from '../events/event-context.js';
 import type { RegistryEvents } from '../events/registry-events.js';
@@ -30,8 +31,23 @@ export class BlobService {
     private readonly driver: StorageDriver,
     private readonly guard: WriteGuard,
     private readonly events: RegistryEvents,
+    private readonly options: { redirect: boolean } = { redirect: false },
   ) {
     this.links = new LinkStore(driver);
+  }
+
+  /**
+   * Where the client fetches the blob instead of here (a URL the storage signed, valid 20
+   * minutes), with the pull event a served blob gets; undefined when redirects are off or the
+   * storage cannot sign one. Manifests are never sent this way: their service serves them.
+   */
+  async redirect(name: string, digest: Digest, method: 'GET' | 'HEAD', ctx?: EventContext): Promise<{ info: BlobInfo; url: string } | undefined> {
+    if (!this.options.redirect || !this.driver.redirectURL) return undefined;
+    const info = await this.stat(name, digest);
+    const url = await this.driver.redirectURL(paths.blobData(digest), { method, expiresInMs: BLOB_REDIRECT_EXPIRY_MS });
+    if (url === undefined) return undefined;
+    if (ctx) await this.events.blobPulled(ctx, name, digest, info.size);
+    return { info, url };
   }
 
   /** Size of a blob the repository holds. Manifests count as blobs too, as clients expect. */
