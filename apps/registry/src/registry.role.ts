@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { WharfConfig } from '@wharf/config';
+import { ConfigError, type WharfConfig } from '@wharf/config';
 import type { Logger, RunningRole } from '@wharf/observability';
 import { EventPipeline } from '@wharf/queue';
-import { EVENTS_OFF, RegistryEvents } from '@wharf/registry-core';
-import { createStorageDriver } from '@wharf/storage-drivers';
+import { EVENTS_OFF, RegistryEvents, type StorageDriver } from '@wharf/registry-core';
+import { createStorageDriver, probeStorage } from '@wharf/storage-drivers';
 import { startDebugServer } from './debug-server.js';
 import { startRegistry } from './http-server.js';
 import { settingsFromConfig } from './settings-from-config.js';
@@ -21,7 +21,9 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
     source: { addr: sourceAddr(settings.http.addr), instanceID: randomUUID() },
     ...settings.events,
   });
-  const registry = await startRegistry(settings, createStorageDriver(settings.storage), events, logger);
+  const driver = createStorageDriver(settings.storage);
+  await checkStorage(config, driver, logger);
+  const registry = await startRegistry(settings, driver, events, logger);
   const { debug } = config.http;
   const debugServer =
     pipeline && debug.addr !== undefined && debug.prometheus.enabled
@@ -35,10 +37,27 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
       debugServer?.close();
       // After the last request: every event it spooled gets its chance to reach Redis now.
       await pipeline?.stop();
+      await driver.close?.();
     },
   };
 }
 
+const STORAGE_PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * Refuses to start on storage that refuses us (wrong keys, missing bucket): that is a
+ * configuration error to name now, not at the first push. A store that is merely unreachable
+ * may come back, so the registry starts and says so (as registry:2, which never checks).
+ */
+async function checkStorage(config: WharfConfig, driver: StorageDriver, logger: Logger): Promise<void> {
+  const probe = await probeStorage(driver, STORAGE_PROBE_TIMEOUT_MS);
+  if (probe.ok) return;
+  if (probe.refused) {
+    await driver.close?.();
+    throw new ConfigError([{ path: `storage.${config.storage.driver.name}`, message: probe.message }]);
+  }
+  logger.warn({ driver: driver.name, reason: probe.message }, 'storage did not answer at start-up; serving anyway');
+}
 
 /** registry:2's event `source.addr`: this host's name with the port the registry listens on. */
 function sourceAddr(addr: string): string {

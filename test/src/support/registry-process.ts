@@ -11,7 +11,18 @@ import { freePort } from './free-port.js';
 
 /** 'wharf' is the system under test; 'reference' is CNCF distribution (`docker-registry`), the yardstick. */
 export type RegistryKind = 'wharf' | 'reference';
-export type StorageKind = 'filesystem' | 'inmemory';
+export type StorageKind = 'filesystem' | 'inmemory' | 's3';
+
+/** An S3 bucket both registries can be pointed at (see @wharf/storage-drivers/testing). */
+export interface S3Target {
+  endpoint: string;
+  bucket: string;
+  accessKey: string;
+  secretKey: string;
+  rootDirectory?: string;
+  /** More `storage.s3` keys (chunksize, …). */
+  extra?: Record<string, unknown>;
+}
 
 /**
  * Which registry the suites aim at. WHARF_E2E_TARGET=reference runs the same suites against
@@ -26,6 +37,10 @@ export function targetKind(): RegistryKind {
 export interface RegistryOptions {
   kind?: RegistryKind;
   storage?: StorageKind;
+  /** The bucket of the s3 storage kind (required with it). */
+  s3?: S3Target;
+  /** More `storage:` keys (redirect, cache, …), merged over the generated ones. */
+  storageExtra?: Record<string, unknown>;
   /** Serve an existing storage root (it is not deleted on dispose); default: a fresh temp folder. */
   storageRoot?: string;
   readyTimeoutMs?: number;
@@ -70,6 +85,8 @@ export class RegistryProcess {
   private readonly httpExtra: Record<string, unknown>;
   private readonly listenHost: string;
   private readonly tlsClient: TlsClientFiles | undefined;
+  private readonly s3: S3Target | undefined;
+  private readonly storageExtra: Record<string, unknown>;
   private port = 0;
   private child: ChildProcess | undefined;
   private output = '';
@@ -84,10 +101,13 @@ export class RegistryProcess {
     this.httpExtra = opts.http ?? {};
     this.listenHost = opts.listenHost ?? '127.0.0.1';
     this.tlsClient = opts.tlsClient;
+    this.s3 = opts.s3;
+    this.storageExtra = opts.storageExtra ?? {};
+    if (this.storage === 's3' && !this.s3) throw new Error('the s3 storage kind needs the s3 option (a bucket)');
     this.baseDir = mkdtempSync(join(tmpdir(), `wharf-e2e-${this.kind}-`));
     this.configPath = join(this.baseDir, 'config.yml');
     mkdirSync(join(this.baseDir, 'run'));
-    if (this.storage === 'inmemory') {
+    if (this.storage === 'inmemory' || this.storage === 's3') {
       this.storageRoot = undefined;
     } else if (opts.storageRoot) {
       this.storageRoot = opts.storageRoot;
@@ -165,8 +185,13 @@ export class RegistryProcess {
 
   private writeConfig(): void {
     const storage: Record<string, unknown> =
-      this.storage === 'inmemory' ? { inmemory: {} } : { filesystem: { rootdirectory: this.storageRoot } };
+      this.storage === 'inmemory'
+        ? { inmemory: {} }
+        : this.storage === 's3'
+          ? { s3: s3Keys(this.s3!) }
+          : { filesystem: { rootdirectory: this.storageRoot } };
     storage['delete'] = { enabled: true };
+    Object.assign(storage, this.storageExtra);
     const extra = typeof this.extraConfig === 'function' ? this.extraConfig(this.host) : this.extraConfig;
     const config = { version: 0.1, log: { level: 'warn' }, storage, http: { addr: this.host, ...this.httpExtra }, ...extra };
     writeFileSync(this.configPath, stringify(config));
@@ -200,7 +225,8 @@ export class RegistryProcess {
     const [cmd, args] = this.command();
     this.output = '';
     // REGISTRY_* variables override config.yml in both registries; the test's config must win
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
+    // docker-registry's AWS SDK panics when AWS_CA_BUNDLE is set (ENVIRONMENT.md)
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_') && k !== 'AWS_CA_BUNDLE'));
     const child = spawn(cmd, args, { cwd: join(this.baseDir, 'run'), env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const capture = (b: Buffer): void => {
@@ -278,6 +304,20 @@ export class RegistryProcess {
     }
     live.clear();
   }
+}
+
+/** registry:2 2.8's own spelling of an S3-compatible bucket: both registries read the same keys. */
+function s3Keys(target: S3Target): Record<string, unknown> {
+  return {
+    region: 'us-east-1',
+    regionendpoint: target.endpoint,
+    bucket: target.bucket,
+    accesskey: target.accessKey,
+    secretkey: target.secretKey,
+    secure: target.endpoint.startsWith('https:'),
+    ...(target.rootDirectory ? { rootdirectory: target.rootDirectory } : {}),
+    ...target.extra,
+  };
 }
 
 process.once('exit', () => RegistryProcess.killAllSync());
