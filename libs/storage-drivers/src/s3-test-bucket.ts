@@ -50,6 +50,7 @@ export interface TestBucket {
   client: S3Client;
   /** Every key in the bucket, and the keys of unfinished multipart uploads. */
   contents(): Promise<{ keys: string[]; uploads: string[] }>;
+  deleteKeys(keys: string[]): Promise<void>;
   /** Empties and removes the bucket. */
   remove(): Promise<void>;
 }
@@ -80,18 +81,21 @@ export async function createTestBucket(label: string, endpoint = S3_TEST_SERVER.
     const out = await client.send(new ListMultipartUploadsCommand({ Bucket: name }));
     return { keys: keys.sort(), uploads: (out.Uploads ?? []).map((u) => u.Key ?? '?').sort() };
   };
+  const deleteKeys = async (keys: string[]) => {
+    for (let i = 0; i < keys.length; i += 1000) {
+      await client.send(new DeleteObjectsCommand({ Bucket: name, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })) } }));
+    }
+  };
   return {
     name,
     client,
     contents,
+    deleteKeys,
     async remove() {
       try {
         const out = await client.send(new ListMultipartUploadsCommand({ Bucket: name }));
         for (const u of out.Uploads ?? []) await client.send(new AbortMultipartUploadCommand({ Bucket: name, Key: u.Key, UploadId: u.UploadId }));
-        const { keys } = await contents();
-        for (let i = 0; i < keys.length; i += 1000) {
-          await client.send(new DeleteObjectsCommand({ Bucket: name, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })) } }));
-        }
+        await deleteKeys((await contents()).keys);
         await client.send(new DeleteBucketCommand({ Bucket: name }));
       } finally {
         client.destroy();
