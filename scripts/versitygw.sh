@@ -7,6 +7,7 @@
 # WHARF_VERSITYGW_PORT and WHARF_VERSITYGW_DIR pick another port and folder (a test that stops the object
 # store mid-upload runs its own instance so the shared one stays up). The root credentials are
 # WHARF_VERSITYGW_ACCESS / WHARF_VERSITYGW_SECRET (test-only defaults below); tests create their own buckets.
+# WHARF_VERSITYGW_REGION is the region requests must be signed for (us-east-1; the OSS test uses an OSS one).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,6 +15,7 @@ PORT="${WHARF_VERSITYGW_PORT:-7070}"
 DIR="${WHARF_VERSITYGW_DIR:-$REPO/.tools/run/versitygw}"
 ACCESS="${WHARF_VERSITYGW_ACCESS:-wharf-test-access}"
 SECRET="${WHARF_VERSITYGW_SECRET:-wharf-test-secret-key}"
+REGION="${WHARF_VERSITYGW_REGION:-us-east-1}"
 BIN="$REPO/.tools/bin/versitygw"
 PIDFILE="$DIR/versitygw.pid"
 LOGFILE="$DIR/versitygw.log"
@@ -30,7 +32,7 @@ start() {
   mkdir -p "$DIR/data"
   if [[ -f $PIDFILE ]] && ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then rm -f "$PIDFILE"; fi
   # --keep-alive: without it every S3 request pays a new TCP connection
-  setsid "$BIN" --access "$ACCESS" --secret "$SECRET" --port "127.0.0.1:$PORT" --keep-alive --quiet \
+  setsid "$BIN" --access "$ACCESS" --secret "$SECRET" --port "127.0.0.1:$PORT" --region "$REGION" --keep-alive --quiet \
     posix "$DIR/data" >"$LOGFILE" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
   for _ in $(seq 1 100); do

@@ -55,10 +55,10 @@ export interface TestBucket {
   remove(): Promise<void>;
 }
 
-export async function createTestBucket(label: string, endpoint = S3_TEST_SERVER.endpoint): Promise<TestBucket> {
+export async function createTestBucket(label: string, endpoint = S3_TEST_SERVER.endpoint, region = S3_TEST_SERVER.region): Promise<TestBucket> {
   const name = `wharf-${label}-${randomBytes(4).toString('hex')}`;
   const client = new S3Client({
-    region: S3_TEST_SERVER.region,
+    region,
     endpoint,
     forcePathStyle: true,
     credentials: { accessKeyId: S3_TEST_SERVER.accessKey, secretAccessKey: S3_TEST_SERVER.secretKey },

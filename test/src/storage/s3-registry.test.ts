@@ -310,6 +310,29 @@ describe('S3 storage end to end (versitygw, docker-registry 2.8.2 alongside)', {
     }
   });
 
+  it('storage.oss (registry:2\'s keys) goes through OSS\'s S3 API: push and pull on a store signed for an OSS region', async () => {
+    const store = await PrivateService.launch(VERSITYGW, { WHARF_VERSITYGW_REGION: 'cn-hangzhou' });
+    try {
+      const endpoint = `http://127.0.0.1:${store.port}`;
+      const b = await createTestBucket('oss', endpoint, 'cn-hangzhou');
+      const wharf = await start({ kind: 'wharf', storage: 's3', s3: { ...target(b, endpoint), ossRegion: 'oss-cn-hangzhou' } });
+      const layer = seededBlob('oss-layer', 6 * MiB + 1);
+      const config = seededBlob('oss-config', 100);
+      const digest = await pushImage(wharf.url, 'oss/app', 'v1', config, [layer]);
+      assert.equal(sha256(await pullManifest(wharf.url, 'oss/app', 'v1')), digest);
+      const redirect = await send(wharf.url, 'GET', `/v2/oss/app/blobs/${layer.digest}`);
+      assert.equal(redirect.status, 307, describeResponse(redirect));
+      assert.match(header(redirect, 'location') ?? '', /X-Amz-Credential=[^&]*%2Fcn-hangzhou%2Fs3%2Faws4_request/);
+      assert.equal(await pullBlob(wharf.url, 'oss/app', layer.digest), layer.digest);
+      const { keys } = await b.contents();
+      assert.ok(keys.includes(`${ROOT}/docker/registry/v2/repositories/oss/app/_manifests/tags/v1/current/link`), keys.join('\n'));
+      await wharf.stop();
+      await b.remove();
+    } finally {
+      await store.dispose();
+    }
+  });
+
   it('wrong credentials: Wharf refuses to start and says the store refused them', async () => {
     const b = await bucket('credentials');
     await assert.rejects(

@@ -28,11 +28,17 @@ export class PrivateService {
     readonly port: number,
     readonly dir: string,
     private readonly script: ServiceScript,
+    /** More variables for the script (e.g. WHARF_VERSITYGW_REGION). */
+    private readonly env: Record<string, string> = {},
   ) {}
 
   /** Starts a new instance on a free port in a fresh folder (as the subclass it is called on). */
-  static async launch<T extends PrivateService>(this: new (port: number, dir: string, script: ServiceScript) => T, script: ServiceScript): Promise<T> {
-    const service = new this(await freePort(), mkdtempSync(join(tmpdir(), `wharf-${script.name}-`)), script);
+  static async launch<T extends PrivateService>(
+    this: new (port: number, dir: string, script: ServiceScript, env?: Record<string, string>) => T,
+    script: ServiceScript,
+    env: Record<string, string> = {},
+  ): Promise<T> {
+    const service = new this(await freePort(), mkdtempSync(join(tmpdir(), `wharf-${script.name}-`)), script, env);
     await service.start();
     return service;
   }
@@ -52,7 +58,7 @@ export class PrivateService {
 
   private async run(command: 'start' | 'stop'): Promise<void> {
     await run('bash', [join(repoRoot, 'scripts', `${this.script.name}.sh`), command], {
-      env: { ...process.env, [this.script.portVar]: String(this.port), [this.script.dirVar]: this.dir },
+      env: { ...process.env, ...this.env, [this.script.portVar]: String(this.port), [this.script.dirVar]: this.dir },
       timeoutMs: this.script.timeoutMs,
     });
   }

@@ -22,6 +22,8 @@ export interface S3Target {
   rootDirectory?: string;
   /** More `storage.s3` keys (chunksize, …). */
   extra?: Record<string, unknown>;
+  /** Configure it as registry:2's `storage.oss` (an OSS region and endpoint) instead of `storage.s3`. */
+  ossRegion?: string;
 }
 
 /**
@@ -188,7 +190,9 @@ export class RegistryProcess {
       this.storage === 'inmemory'
         ? { inmemory: {} }
         : this.storage === 's3'
-          ? { s3: s3Keys(this.s3!) }
+          ? this.s3!.ossRegion
+            ? { oss: ossKeys(this.s3!, this.s3!.ossRegion) }
+            : { s3: s3Keys(this.s3!) }
           : { filesystem: { rootdirectory: this.storageRoot } };
     storage['delete'] = { enabled: true };
     Object.assign(storage, this.storageExtra);
@@ -315,6 +319,21 @@ function s3Keys(target: S3Target): Record<string, unknown> {
     accesskey: target.accessKey,
     secretkey: target.secretKey,
     secure: target.endpoint.startsWith('https:'),
+    ...(target.rootDirectory ? { rootdirectory: target.rootDirectory } : {}),
+    ...target.extra,
+  };
+}
+
+/** registry:2's `storage.oss` keys for the same bucket: `endpoint` is host:port, `secure` picks the scheme. */
+function ossKeys(target: S3Target, region: string): Record<string, unknown> {
+  const endpoint = new URL(target.endpoint);
+  return {
+    accesskeyid: target.accessKey,
+    accesskeysecret: target.secretKey,
+    region,
+    endpoint: endpoint.host,
+    secure: endpoint.protocol === 'https:',
+    bucket: target.bucket,
     ...(target.rootDirectory ? { rootdirectory: target.rootDirectory } : {}),
     ...target.extra,
   };
