@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { getSignedUrl } from '@aws-sdk/cloudfront-signer';
-import type { StorageMiddlewareConfig } from '@wharf/config';
+import { ConfigError, type StorageMiddlewareConfig } from '@wharf/config';
 import type { FileInfo, FileWriter, RedirectOptions, StorageDriver } from '@wharf/registry-core';
 import { S3Driver } from './s3.driver.js';
 
@@ -24,12 +24,14 @@ function layer(entry: StorageMiddlewareConfig, where: string, driver: StorageDri
   switch (entry.name) {
     case 'cloudfront': {
       // CloudFront serves the bucket's keys, so the URL needs the object key, which only the s3 driver knows.
-      if (!(driver instanceof S3Driver)) throw new Error(`${where}: the cloudfront middleware needs the s3 storage driver, not ${driver.name}`);
+      if (!(driver instanceof S3Driver)) {
+        throw new ConfigError([{ path: where, message: `the cloudfront middleware needs the s3 or oss storage driver, not ${driver.name}` }]);
+      }
       let privateKey: string;
       try {
         privateKey = readFileSync(entry.privateKey, 'utf8');
       } catch (err) {
-        throw new Error(`${where}.options.privatekey: cannot read ${entry.privateKey}: ${(err as Error).message}`);
+        throw new ConfigError([{ path: `${where}.options.privatekey`, message: `cannot read the key file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }]);
       }
       return async (path) =>
         getSignedUrl({
@@ -49,7 +51,11 @@ function layer(entry: StorageMiddlewareConfig, where: string, driver: StorageDri
         if (signed === undefined) return undefined;
         const url = new URL(signed);
         if (entry.scheme) url.protocol = `${entry.scheme}:`;
-        if (entry.host) url.host = entry.host;
+        if (entry.host) {
+          // as Go's url.Host: the whole host[:port] is replaced, so a host without a port drops the old one
+          url.host = entry.host;
+          if (!/:\d+$/.test(entry.host)) url.port = '';
+        }
         if (entry.trimPathPrefix && url.pathname.startsWith(entry.trimPathPrefix)) url.pathname = url.pathname.slice(entry.trimPathPrefix.length);
         return url.toString();
       };
