@@ -21,6 +21,8 @@ export interface S3WriteState {
   /** A `<key>~pending` object exists and must go when the file is committed or cancelled. */
   tailStored: boolean;
   modTime: Date | undefined;
+  /** Clean-up of what earlier writers left, still running: it must end before this writer starts an upload or ends. */
+  settling?: Promise<void>;
 }
 
 /**
@@ -54,6 +56,7 @@ export class S3FileWriter implements FileWriter {
   private sendError: unknown;
   private spare: Buffer | undefined;
   private ended = false;
+  private readonly settling: Promise<void>;
 
   constructor(
     private readonly bucket: S3Bucket,
@@ -66,6 +69,9 @@ export class S3FileWriter implements FileWriter {
     this.parts = [...state.parts];
     this.tailStored = state.tailStored;
     this.modTime = state.modTime;
+    this.settling = state.settling ?? Promise.resolve();
+    // awaited where it matters; this only keeps an early failure from being reported as unhandled
+    this.settling.catch(() => undefined);
     this.initialSize = this.parts.reduce((sum, p) => sum + p.Size, 0) + state.tail.length;
     this.buffer = Buffer.allocUnsafe(Math.max(chunkSize, state.tail.length));
     state.tail.copy(this.buffer);
@@ -132,6 +138,7 @@ export class S3FileWriter implements FileWriter {
       this.stream.destroy();
     }
     await this.sending.catch(() => undefined);
+    await this.settling.catch(() => undefined);
     this.release();
     if (this.uploadId !== undefined) await this.bucket.abortUpload(this.key, this.uploadId);
     await this.bucket.deleteObjects([this.key, this.pendingKey]);
@@ -168,12 +175,15 @@ export class S3FileWriter implements FileWriter {
 
   /** Waits for the part on its way; rethrows its failure. */
   private async settle(): Promise<void> {
+    await this.settling;
     await this.sending;
     if (this.sendError !== undefined) throw this.sendError;
   }
 
   /** Sends a part. The first one carries the old tail's bytes, so the tail object goes right after it. */
   private async sendPart(body: Buffer): Promise<void> {
+    // the clean-up lists this key's multipart uploads and aborts them: ours must not exist yet
+    await this.settling;
     this.uploadId ??= await this.bucket.createUpload(this.key);
     this.parts.push(await this.bucket.uploadPart(this.key, this.uploadId, this.lastPartNumber() + 1, body));
     if (this.tailStored) {

@@ -123,9 +123,13 @@ export class S3Driver implements StorageDriver {
   /** The file at the key, or every key below it ("a" never takes "ab" with it). */
   async delete(path: string): Promise<void> {
     const key = this.keys.key(path);
-    const doomed: string[] = [];
-    if (await this.bucket.head(key)) doomed.push(key);
-    for await (const page of this.bucket.list(`${key}/`)) for (const object of page.objects) if (object.Key) doomed.push(object.Key);
+    const below = async (): Promise<string[]> => {
+      const keys: string[] = [];
+      for await (const page of this.bucket.list(`${key}/`)) for (const object of page.objects) if (object.Key) keys.push(object.Key);
+      return keys;
+    };
+    const [file, children] = await Promise.all([this.bucket.head(key), below()]);
+    const doomed = file ? [key, ...children] : children;
     if (doomed.length === 0) throw new PathNotFoundError(path);
     await this.bucket.deleteObjects(doomed);
   }
@@ -161,14 +165,19 @@ export class S3Driver implements StorageDriver {
     return fileInfo(path, head);
   }
 
-  /** A write without append starts empty: what earlier writers left pending goes. */
+  /**
+   * A write without append starts empty: what earlier writers left pending goes, while the
+   * first bytes arrive (a fresh upload has nothing to clean, and should not wait for finding so).
+   */
   private async freshState(key: string): Promise<S3WriteState> {
-    const uploads = await this.bucket.uploadsOf(key);
-    await Promise.all([
-      ...uploads.map((u) => this.bucket.abortUpload(key, u.UploadId!)),
-      this.bucket.deleteObject(this.keys.pendingKey(key)),
-    ]);
-    return { parts: [], tail: Buffer.alloc(0), tailStored: false, modTime: undefined };
+    const settling = (async () => {
+      const uploads = await this.bucket.uploadsOf(key);
+      await Promise.all([
+        ...uploads.map((u) => this.bucket.abortUpload(key, u.UploadId!)),
+        this.bucket.deleteObject(this.keys.pendingKey(key)),
+      ]);
+    })();
+    return { parts: [], tail: Buffer.alloc(0), tailStored: false, modTime: undefined, settling };
   }
 
   /**
@@ -179,13 +188,14 @@ export class S3Driver implements StorageDriver {
    */
   private async resumeState(key: string): Promise<S3WriteState> {
     const pendingKey = this.keys.pendingKey(key);
-    const [uploads, tail] = await Promise.all([this.bucket.uploadsOf(key), this.bucket.getBytes(pendingKey)]);
+    // asked together: the committed file is needed only when nothing is pending, but asking later costs a round trip
+    const [uploads, tail, committed] = await Promise.all([this.bucket.uploadsOf(key), this.bucket.getBytes(pendingKey), this.bucket.head(key)]);
     const upload = newest(uploads);
     const parts: PartRecord[] = upload ? await this.bucket.parts(key, upload.UploadId!) : [];
     const lastPart = parts[parts.length - 1];
     if (upload && lastPart && lastPart.Size < MIN_PART_SIZE) {
       await this.bucket.completeUpload(key, upload.UploadId!, parts);
-      return this.continueCommitted(key, tail !== undefined);
+      return this.continueCommitted(key, await this.bucket.head(key), tail !== undefined);
     }
     const tailIsCurrent = tail !== undefined && tail.head.metadata?.[TAIL_AFTER_PART] === String(lastPart?.PartNumber ?? 0);
     if (upload || tailIsCurrent) {
@@ -198,12 +208,11 @@ export class S3Driver implements StorageDriver {
         modTime: latest(times),
       };
     }
-    return this.continueCommitted(key, tail !== undefined);
+    return this.continueCommitted(key, committed, tail !== undefined);
   }
 
   /** Appending to a committed file: a small one is read back as the tail, a large one copied as part 1. */
-  private async continueCommitted(key: string, tailStored: boolean): Promise<S3WriteState> {
-    const head = await this.bucket.head(key);
+  private async continueCommitted(key: string, head: ObjectHead | undefined, tailStored: boolean): Promise<S3WriteState> {
     if (!head || head.size === 0) return { parts: [], tail: Buffer.alloc(0), tailStored, modTime: head?.modTime };
     if (head.size < MIN_PART_SIZE) {
       const found = await this.bucket.getBytes(key);

@@ -52,13 +52,13 @@ export class BlobService {
 
   /** Size of a blob the repository holds. Manifests count as blobs too, as clients expect. */
   async stat(name: string, digest: Digest): Promise<BlobInfo> {
-    const [layer, revision] = await Promise.all([
+    // One round trip, not two: on an object store each check is a request.
+    const [layer, revision, size] = await Promise.all([
       this.links.exists(paths.layerLink(name, digest)),
       this.links.exists(paths.revisionLink(name, digest)),
+      this.links.statSize(paths.blobData(digest)),
     ]);
-    if (!layer && !revision) throw blobUnknown(digest);
-    const size = await this.links.statSize(paths.blobData(digest));
-    if (size === undefined) throw blobUnknown(digest);
+    if ((!layer && !revision) || size === undefined) throw blobUnknown(digest);
     return { digest, size };
   }
 
