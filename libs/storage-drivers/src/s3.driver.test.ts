@@ -44,6 +44,13 @@ describe('S3Driver on versitygw: what only an object store shows', () => {
     await bucket?.remove();
   });
 
+  /** Writes `size` random bytes and closes: what an upload's chunk leaves pending. */
+  async function closedWrite(path: string, size: number): Promise<void> {
+    const writer = await driver.writer(path, false);
+    writer.stream.end(randomBytes(size));
+    await writer.close();
+  }
+
   test('stores each path at <rootdirectory><path>, as registry:2 does, and nothing else', async () => {
     await driver.putContent('/docker/registry/v2/repositories/a/_layers/sha256/ab/link', 'sha256:ab');
     const writer = await driver.writer('/docker/registry/v2/blobs/sha256/ab/abcd/data', false);
@@ -96,9 +103,7 @@ describe('S3Driver on versitygw: what only an object store shows', () => {
 
   test('a pending tail that does not follow the last part is stale and ignored', async () => {
     const path = '/docker/registry/v2/repositories/d/_uploads/u3/data';
-    const writer = await driver.writer(path, false);
-    writer.stream.end(randomBytes(6 * MiB));
-    await writer.close();
+    await closedWrite(path, 6 * MiB);
     // as if a process stopped between sending the part that took a tail's bytes and deleting it
     await bucket.client.send(new PutObjectCommand({ Bucket: bucket.name, Key: `registry${path}~pending`, Body: Buffer.from('old'), Metadata: { 'after-part': '0' } }));
     const resumed = await driver.writer(path, true);
@@ -122,9 +127,7 @@ describe('S3Driver on versitygw: what only an object store shows', () => {
 
   test('purgePendingWrites aborts only what began before the cut-off', async () => {
     const path = '/docker/registry/v2/repositories/f/_uploads/u5/data';
-    const writer = await driver.writer(path, false);
-    writer.stream.end(randomBytes(6 * MiB));
-    await writer.close();
+    await closedWrite(path, 6 * MiB);
     assert.deepEqual(await driver.purgePendingWrites('/docker/registry/v2/repositories', new Date(Date.now() - 3_600_000)), []);
     assert.deepEqual(await driver.purgePendingWrites('/docker/registry/v2/repositories', new Date(Date.now() + 60_000)), [path]);
     assert.deepEqual((await bucket.contents()).uploads, []);
