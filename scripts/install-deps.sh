@@ -65,6 +65,7 @@ GO_TOOLS=(
   "crane github.com/google/go-containerregistry/cmd/crane@v0.22.1"
   "oras oras.land/oras/cmd/oras@v1.3.6"
   "regctl github.com/regclient/regclient/cmd/regctl@v0.11.7"
+  "fake-gcs-server github.com/fsouza/fake-gcs-server@v1.56.1"
   "versitygw github.com/versity/versitygw/cmd/versitygw@v1.8.0"
 )
 for entry in "${GO_TOOLS[@]}"; do
@@ -84,6 +85,20 @@ for entry in "${GO_TOOLS[@]}"; do
     die "go install $spec failed"
   fi
 done
+
+# --- Azurite (the Azure Storage emulator the azure driver's tests run against) ---------------------
+# Kept out of the workspaces' lockfile: it is a test server (~240 MB of its own dependencies), not
+# something Wharf runs. scripts/azurite.sh starts it.
+AZURITE_VERSION=3.37.0
+AZURITE_HOME="$REPO/.tools/azurite"
+if [[ -x "$AZURITE_HOME/node_modules/.bin/azurite-blob" && "$(cat "$AZURITE_HOME/.stamp" 2>/dev/null)" == "$AZURITE_VERSION" ]]; then
+  log "azurite $AZURITE_VERSION already installed"
+else
+  log "npm install azurite@$AZURITE_VERSION -> $AZURITE_HOME"
+  mkdir -p "$AZURITE_HOME"
+  npm install --prefix "$AZURITE_HOME" --no-save --no-audit --no-fund --omit=dev "azurite@$AZURITE_VERSION"
+  echo "$AZURITE_VERSION" >"$AZURITE_HOME/.stamp"
+fi
 
 # --- Elasticsearch (no Debian package: the runnable test distribution from Maven Central) -----
 ES_VERSION=8.19.1

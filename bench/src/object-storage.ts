@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
-import { createTestBucket, S3_TEST_SERVER, type TestBucket } from '@wharf/storage-drivers/testing';
+import { createTestBucket, S3_TEST_SERVER, type TestBucket } from '@wharf/storage-drivers/test-servers';
 import type { Profile } from './options.js';
 import type { ServerSpec } from './servers.js';
 import { MiB } from './stats.js';

@@ -25,8 +25,38 @@ export type StorageDriverConfig =
   /** rootDirectory defaults to /var/lib/registry; maxThreads to 100 (raised to at least 25). */
   | { name: 'filesystem'; rootDirectory: string; maxThreads: number }
   | { name: 'inmemory' }
+  | AzureStorageConfig
+  | GcsStorageConfig
   /** `storage.s3`, or `storage.oss` mapped onto OSS's S3-compatible API. */
   | { name: 's3' | 'oss'; s3: S3StorageConfig };
+
+/** storage.azure. Either a connection string, or a service URL (from accountname and realm) and a credential. */
+export interface AzureStorageConfig {
+  name: 'azure';
+  container: string;
+  /** '' for the container's top level. */
+  rootDirectory: string;
+  connectionString?: string;
+  serviceUrl?: string;
+  credential?:
+    | { kind: 'shared-key'; accountName: string; accountKey: string }
+    | { kind: 'client-secret'; tenantId: string; clientId: string; secret: string }
+    | { kind: 'default' };
+}
+
+/** storage.gcs. keyFile or credentials (a service account key), else Application Default Credentials. */
+export interface GcsStorageConfig {
+  name: 'gcs';
+  bucket: string;
+  rootDirectory: string;
+  /** Bytes per resumable-upload request: a multiple of 256 KiB; default 16 MiB. */
+  chunkSize: number;
+  keyFile?: string;
+  credentials?: Record<string, unknown>;
+  userAgent?: string;
+  /** Wharf's own: another endpoint than Google's (emulators); default https://storage.googleapis.com. */
+  endpoint?: string;
+}
 
 /** An S3 bucket, in the s3 driver's terms (libs/storage-drivers' S3Settings). */
 export interface S3StorageConfig {

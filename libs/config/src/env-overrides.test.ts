@@ -200,7 +200,12 @@ describe('REGISTRY_* overrides: driver and scheme selection', () => {
   });
 
   test('driver parameters of an unsupported driver name the driver', () => {
-    rejects(MINIMAL, { REGISTRY_STORAGE: 'gcs', REGISTRY_STORAGE_GCS_BUCKET: 'b' }, /storage\.gcs: the gcs driver is not supported yet/);
+    rejects(MINIMAL, { REGISTRY_STORAGE: 'swift', REGISTRY_STORAGE_SWIFT_CONTAINER: 'b' }, /storage\.swift: the swift driver is not supported yet/);
+  });
+
+  test('REGISTRY_STORAGE=gcs with its parameters switches to the gcs driver', () => {
+    const config = parse(MINIMAL, { REGISTRY_STORAGE: 'gcs', REGISTRY_STORAGE_GCS_BUCKET: 'b' });
+    assert.equal(config.storage.driver.name === 'gcs' && config.storage.driver.bucket, 'b');
   });
 
   test('REGISTRY_AUTH=htpasswd with its parameters (the docker-compose style from the seeds)', () => {

@@ -5,4 +5,4 @@ export { S3Driver } from './s3.driver.js';
 export { isS3ConfigurationError, S3StorageError } from './s3-errors.js';
 export type { S3Settings } from './s3-settings.js';
 export { probeStorage, type ProbeResult } from './storage.probe.js';
-export { createStorageDriver, storageSettingsFromConfig, type StorageSettings } from './storage-driver.factory.js';
+export { createStorageDriver, storageSettingsFor, storageSettingsFromConfig, type StorageSettings } from './storage-driver.factory.js';

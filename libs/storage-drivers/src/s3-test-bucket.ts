@@ -11,7 +11,7 @@ import {
 import type { S3Settings } from './s3-settings.js';
 
 /**
- * Test-only (not exported by the package): a fresh bucket on the S3 server the tests use,
+ * Test-only (exported through `test-servers`): a fresh bucket on the S3 server the tests use,
  * scripts/versitygw.sh's instance unless WHARF_S3_TEST_ENDPOINT / _ACCESS / _SECRET say otherwise.
  */
 export const S3_TEST_SERVER = {

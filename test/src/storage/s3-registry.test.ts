@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { UploadPurger } from '@wharf/registry-core';
 import { S3Driver } from '@wharf/storage-drivers';
-import { createTestBucket, S3_TEST_SERVER, s3TestSettings, type TestBucket } from '@wharf/storage-drivers/testing';
+import { createTestBucket, S3_TEST_SERVER, s3TestSettings, type TestBucket } from '@wharf/storage-drivers/test-servers';
 import { describeResponse, errorCodes, header, send, sha256 } from '../protocol/oci-http.js';
 import { blobOf, imageManifest, locationOf, OCI_MANIFEST, putManifest, startUpload, withQuery, type Blob } from '../protocol/oci-operations.js';
 import { dockerRoundTrip } from '../support/docker-round-trip.js';

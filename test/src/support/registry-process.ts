@@ -8,12 +8,19 @@ import { stringify } from 'yaml';
 import { tail } from './exec.js';
 import { repoRoot, systemTool } from './tools.js';
 import { freePort } from './free-port.js';
+import { createTestStore, removeTestStore, testStoreSection } from '@wharf/storage-drivers/test-servers';
+
+export function isObjectStore(kind: StorageKind): kind is ObjectStoreKind {
+  return kind === 'azure' || kind === 'gcs';
+}
 
 /** 'wharf' is the system under test; 'reference' is CNCF distribution (`docker-registry`), the yardstick. */
 export type RegistryKind = 'wharf' | 'reference';
-export type StorageKind = 'filesystem' | 'inmemory' | 's3';
+export type StorageKind = 'filesystem' | 'inmemory' | 's3' | ObjectStoreKind;
+/** Object stores on their emulators (scripts/azurite.sh, scripts/fake-gcs.sh). */
+export type ObjectStoreKind = 'azure' | 'gcs';
 
-/** An S3 bucket both registries can be pointed at (see @wharf/storage-drivers/testing). */
+/** An S3 bucket both registries can be pointed at (see @wharf/storage-drivers/test-servers). */
 export interface S3Target {
   endpoint: string;
   bucket: string;
@@ -45,6 +52,11 @@ export interface RegistryOptions {
   storageExtra?: Record<string, unknown>;
   /** Serve an existing storage root (it is not deleted on dispose); default: a fresh temp folder. */
   storageRoot?: string;
+  /**
+   * azure/gcs: serve this existing container or bucket (it is not removed on dispose); default: a
+   * fresh one, removed on dispose.
+   */
+  objectStore?: string;
   readyTimeoutMs?: number;
   /**
    * More top-level config sections (notifications, redis, …), merged over the generated ones; a
@@ -76,8 +88,11 @@ const OUTPUT_LIMIT = 256 * 1024;
 export class RegistryProcess {
   readonly kind: RegistryKind;
   readonly storage: StorageKind;
-  /** Filesystem root, or undefined for inmemory. */
+  /** Filesystem root, or undefined for inmemory and object stores. */
   readonly storageRoot: string | undefined;
+  /** The container or bucket of an azure or gcs registry. */
+  objectStore: string | undefined;
+  private ownsObjectStore = false;
   private readonly baseDir: string;
   private readonly configPath: string;
   private readonly readyTimeoutMs: number;
@@ -109,7 +124,8 @@ export class RegistryProcess {
     this.baseDir = mkdtempSync(join(tmpdir(), `wharf-e2e-${this.kind}-`));
     this.configPath = join(this.baseDir, 'config.yml');
     mkdirSync(join(this.baseDir, 'run'));
-    if (this.storage === 'inmemory' || this.storage === 's3') {
+    this.objectStore = opts.objectStore;
+    if (this.storage === 'inmemory' || this.storage === 's3' || isObjectStore(this.storage)) {
       this.storageRoot = undefined;
     } else if (opts.storageRoot) {
       this.storageRoot = opts.storageRoot;
@@ -125,6 +141,10 @@ export class RegistryProcess {
     const reg = new RegistryProcess(opts);
     live.add(reg);
     try {
+      if (isObjectStore(reg.storage) && reg.objectStore === undefined) {
+        reg.objectStore = await createTestStore(reg.storage, 'e2e');
+        reg.ownsObjectStore = true;
+      }
       await reg.launch(false);
     } catch (e) {
       await reg.dispose();
@@ -177,6 +197,9 @@ export class RegistryProcess {
   async dispose(): Promise<void> {
     await this.stop();
     this.removeDirs();
+    if (this.ownsObjectStore && this.objectStore !== undefined && isObjectStore(this.storage)) {
+      await removeTestStore(this.storage, this.objectStore).catch(() => undefined);
+    }
     live.delete(this);
   }
 
@@ -193,7 +216,9 @@ export class RegistryProcess {
           ? this.s3!.ossRegion
             ? { oss: ossKeys(this.s3!, this.s3!.ossRegion) }
             : { s3: s3Keys(this.s3!) }
-          : { filesystem: { rootdirectory: this.storageRoot } };
+          : isObjectStore(this.storage)
+            ? testStoreSection(this.storage, this.objectStore ?? '')
+            : { filesystem: { rootdirectory: this.storageRoot } };
     storage['delete'] = { enabled: true };
     Object.assign(storage, this.storageExtra);
     const extra = typeof this.extraConfig === 'function' ? this.extraConfig(this.host) : this.extraConfig;

@@ -2,16 +2,18 @@ import { z } from 'zod';
 import { bool, choice, duration, int, section, text } from '../config.fields.js';
 import { envHints } from '../env-hints.js';
 import { isRawMap } from '../raw-value.js';
+import { azureStorageSection, toAzureStorageConfig } from './azure-storage.section.js';
+import { gcsStorageSection, toGcsStorageConfig } from './gcs-storage.section.js';
 import type { StorageConfig, StorageDriverConfig } from '../config.types.js';
 import { ossSection, ossToS3Config, s3Section, toS3Config } from './s3.section.js';
 
-export const SUPPORTED_DRIVERS = ['filesystem', 'inmemory', 's3', 'oss'] as const;
+export const SUPPORTED_DRIVERS = ['filesystem', 'inmemory', 's3', 'oss', 'azure', 'gcs'] as const;
 
 /** Keys under `storage` that configure the registry rather than name a driver (as registry:2). */
 export const STORAGE_SUBSECTIONS = ['delete', 'maintenance', 'cache', 'redirect', 'tag'] as const;
 
 /** Drivers registry:2 has shipped; named so the error can say "not supported yet" rather than "unknown". */
-export const KNOWN_UNSUPPORTED_DRIVERS = ['azure', 'gcs', 'swift', 'rados'] as const;
+export const KNOWN_UNSUPPORTED_DRIVERS = ['swift', 'rados'] as const;
 
 const FILESYSTEM_DEFAULT_ROOT = '/var/lib/registry';
 const FILESYSTEM_DEFAULT_THREADS = 100;
@@ -29,6 +31,8 @@ const storageObject = z
     inmemory: section({}).optional(),
     s3: s3Section.optional(),
     oss: ossSection.optional(),
+    azure: azureStorageSection.optional(),
+    gcs: gcsStorageSection.optional(),
     delete: section({ enabled: bool().default(false) }),
     maintenance: section({
       uploadpurging: section({
@@ -93,18 +97,22 @@ function noDriverMessage(): string {
 export function toStorageConfig(raw: z.output<typeof storageSection>): StorageConfig {
   const fs = raw.filesystem;
   const driver: StorageDriverConfig =
-    fs !== undefined
-      ? {
-          name: 'filesystem',
-          rootDirectory: fs.rootdirectory,
-          // registry:2 raises a lower maxthreads to its minimum rather than refusing it.
-          maxThreads: Math.max(fs.maxthreads, FILESYSTEM_MIN_THREADS),
-        }
-      : raw.s3 !== undefined
-        ? { name: 's3', s3: toS3Config(raw.s3) }
-        : raw.oss !== undefined
-          ? { name: 'oss', s3: ossToS3Config(raw.oss) }
-          : { name: 'inmemory' };
+    raw.azure !== undefined
+      ? toAzureStorageConfig(raw.azure)
+      : raw.gcs !== undefined
+        ? toGcsStorageConfig(raw.gcs)
+        : raw.s3 !== undefined
+          ? { name: 's3', s3: toS3Config(raw.s3) }
+          : raw.oss !== undefined
+            ? { name: 'oss', s3: ossToS3Config(raw.oss) }
+            : fs !== undefined
+              ? {
+                  name: 'filesystem',
+                  rootDirectory: fs.rootdirectory,
+                  // registry:2 raises a lower maxthreads to its minimum rather than refusing it.
+                  maxThreads: Math.max(fs.maxthreads, FILESYSTEM_MIN_THREADS),
+                }
+              : { name: 'inmemory' };
   const purging = raw.maintenance.uploadpurging;
   const blobDescriptor = raw.cache.blobdescriptor ?? raw.cache.layerinfo;
   return {
