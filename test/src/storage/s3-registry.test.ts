@@ -220,8 +220,8 @@ describe('S3 storage end to end (versitygw, docker-registry 2.8.2 alongside)', {
       for (const [i, b] of pair.entries()) {
         const registry = await start({ kind: 'wharf', storage: 's3', s3: target(b) });
         const shared = seededBlob('gc-shared', 40_000);
-        await pushImage(registry.url, 'gc/app', 'keep', seededBlob('gc-keep-config', 100), [shared, seededBlob('gc-keep', 7 * MiB)]);
-        const doomed = await pushImage(registry.url, 'gc/app', 'gone', seededBlob('gc-gone-config', 100), [shared, seededBlob('gc-gone', 6 * MiB)]);
+        await pushImage(registry.url, 'gc/app', 'keep', seededBlob('gc-keep-config', 100), [shared, seededBlob('gc-keep', 300_000)]);
+        const doomed = await pushImage(registry.url, 'gc/app', 'gone', seededBlob('gc-gone-config', 100), [shared, seededBlob('gc-gone', 200_000)]);
         const deleted = await send(registry.url, 'DELETE', `/v2/gc/app/manifests/${doomed}`);
         assert.equal(deleted.status, 202, describeResponse(deleted));
         await registry.stop();

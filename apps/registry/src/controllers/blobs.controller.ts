@@ -32,11 +32,12 @@ export class BlobsController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    // The storage answers ranges itself, so a redirect comes before any range handling (as registry:2).
-    const redirect = await this.blobs.redirect(name, digest, 'GET', this.events.from(req));
-    if (redirect) return sendRedirect(reply, digest, redirect.url);
     const rangeHeader = req.headers.range;
+    // Only whole-blob GETs are redirected: not every store answers every range form (Azure refuses
+    // suffix ranges such as bytes=-500), and partial reads are few.
     if (rangeHeader === undefined) {
+      const redirect = await this.blobs.redirect(name, digest, 'GET', this.events.from(req));
+      if (redirect) return sendRedirect(reply, digest, redirect.url);
       const { info, stream } = await this.blobs.open(name, digest, undefined, this.events.from(req));
       reply.headers(blobHeaders(digest, info.size)).send(stream);
       return;
