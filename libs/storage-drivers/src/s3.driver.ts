@@ -49,7 +49,7 @@ export class S3Driver implements StorageDriver {
     const key = this.keys.key(path);
     checkReadRange(path, offset, end);
     if (end !== undefined && end < offset) {
-      await this.statFile(path);
+      if (offset > (await this.statFile(path)).size) throw new InvalidOffsetError(path, offset);
       return Readable.from([]);
     }
     try {
