@@ -4,50 +4,67 @@ import type { FileWriter } from '@wharf/registry-core';
 import type { PartRecord, S3Bucket } from './s3-bucket.js';
 import { MIN_PART_SIZE } from './s3-settings.js';
 
-/**
- * Metadata of a pending tail: the number of the part it follows. A tail whose number is not
- * the upload's last part is stale (a process stopped between sending the part that took its
- * bytes and deleting it) and is ignored, so no byte is ever counted twice.
- */
-export const TAIL_AFTER_PART = 'after-part';
+/** A pending piece: bytes after the last part, kept as an object of their own (see S3FileWriter). */
+export interface PendingPiece {
+  key: string;
+  size: number;
+}
 
 /** Where an earlier writer of the key left off, as found in the bucket. */
 export interface S3WriteState {
   /** The multipart upload holding the parts written so far, if any. */
   uploadId?: string;
   parts: PartRecord[];
-  /** Bytes after the last part (the pending tail object, or a small committed file): the next part starts with them. */
-  tail: Buffer;
-  /** A `<key>~pending` object exists and must go when the file is committed or cancelled. */
-  tailStored: boolean;
+  /** The pieces after the last part, in order: they start the next part. */
+  pieces: PendingPiece[];
+  /** Bytes the writer starts with in memory (a small committed file being appended to). */
+  head: Buffer;
+  /** Piece objects that no longer count (left by a writer that stopped half-way); removed when the file is committed or cancelled. */
+  stale: string[];
   modTime: Date | undefined;
   /** Clean-up of what earlier writers left, still running: it must end before this writer starts an upload or ends. */
   settling?: Promise<void>;
 }
 
 /**
+ * The key of a pending piece: `<key>~pending-<part it follows>-<offset of its first byte>`. The
+ * part number makes pieces a writer already sent in a part recognisable as stale if it stopped
+ * before deleting them, so no byte is ever counted twice; `~` never occurs in a driver path.
+ */
+export function pieceKey(key: string, afterPart: number, offset: number): string {
+  return `${key}~pending-${afterPart}-${offset}`;
+}
+
+export function parsePieceKey(key: string, pieceKeyName: string): { afterPart: number; offset: number } | undefined {
+  const match = /^(\d+)-(\d+)$/.exec(pieceKeyName.slice(`${key}~pending-`.length));
+  return pieceKeyName.startsWith(`${key}~pending-`) && match ? { afterPart: Number(match[1]), offset: Number(match[2]) } : undefined;
+}
+
+/**
  * A file being written to S3 by S3Driver.
  *
- * Bytes are cut into parts of `chunkSize` and sent as parts of a multipart upload while
- * more arrive: at most one part is being filled and one is on its way, so an upload of any
- * size holds at most two parts in memory. `commit` completes the multipart upload (or, for
- * a file smaller than one part, PUTs it whole); until then nothing is visible at the key.
+ * Bytes are cut into parts of `chunkSize` and sent as parts of a multipart upload while more
+ * arrive: at most one part is being filled and one is on its way, so an upload of any size
+ * holds at most two parts in memory. `commit` completes the multipart upload (or, for a file
+ * smaller than one part, PUTs it whole); until then nothing is visible at the key.
  *
  * `close` leaves the state in the bucket for the next `writer(path, true)`, in any process:
- * the parts of the multipart upload, plus the bytes after the last part. Those are usually
- * fewer than S3's 5 MiB minimum part, so they cannot be a part of their own; they are kept as
- * the `<key>~pending` object and become the start of the next part. A chunk of any size
- * therefore costs its own bytes plus at most one re-sent tail, where registry:2 completes the
- * upload and copies everything written so far into a new one.
+ * the parts of the multipart upload, and the bytes after the last part. Those are usually fewer
+ * than S3's 5 MiB minimum part, so they cannot be a part of their own: each chunk's leftover is
+ * stored as a piece object of its own, and once the pieces and new bytes reach 5 MiB they are
+ * read back once and sent as one part. A chunk of any size therefore costs its own bytes, plus
+ * reading its pieces back once; registry:2 instead completes the upload and copies everything
+ * written so far into a new one on every small chunk.
  */
 export class S3FileWriter implements FileWriter {
   readonly stream: Writable;
   readonly modTime: Date | undefined;
   private uploadId: string | undefined;
   private readonly parts: PartRecord[];
+  private pieces: PendingPiece[];
+  private readonly stale: string[];
   private readonly initialSize: number;
   private taken = 0;
-  private tailStored: boolean;
   /** The part being filled and how much of it is. */
   private buffer: Buffer;
   private filled: number;
@@ -61,21 +78,23 @@ export class S3FileWriter implements FileWriter {
   constructor(
     private readonly bucket: S3Bucket,
     private readonly key: string,
-    private readonly pendingKey: string,
     private readonly chunkSize: number,
     state: S3WriteState,
   ) {
     this.uploadId = state.uploadId;
     this.parts = [...state.parts];
-    this.tailStored = state.tailStored;
+    this.pieces = [...state.pieces];
+    this.stale = [...state.stale];
     this.modTime = state.modTime;
     this.settling = state.settling ?? Promise.resolve();
     // awaited where it matters; this only keeps an early failure from being reported as unhandled
     this.settling.catch(() => undefined);
-    this.initialSize = this.parts.reduce((sum, p) => sum + p.Size, 0) + state.tail.length;
-    this.buffer = Buffer.allocUnsafe(Math.max(chunkSize, state.tail.length));
-    state.tail.copy(this.buffer);
-    this.filled = state.tail.length;
+    const piecesSize = this.piecesSize();
+    this.initialSize = this.parts.reduce((sum, p) => sum + p.Size, 0) + piecesSize + state.head.length;
+    // the first part starts with the pieces, so it takes that much less from the stream
+    this.buffer = Buffer.allocUnsafe(Math.max(chunkSize - piecesSize, state.head.length, 1));
+    state.head.copy(this.buffer);
+    this.filled = state.head.length;
     this.stream = new Writable({
       highWaterMark: 1024 * 1024,
       write: (chunk: Buffer, _encoding, callback) => {
@@ -93,45 +112,47 @@ export class S3FileWriter implements FileWriter {
     return this.initialSize + this.taken;
   }
 
-  /** Sends what is buffered as the last part (or the whole object), then completes the upload. */
+  /** Sends what is pending and buffered as the last part (or the whole object), then completes the upload. */
   async commit(): Promise<void> {
     this.markEnded();
     try {
       await this.flushStream();
       await this.settle();
       if (this.uploadId === undefined) {
-        await this.bucket.put(this.key, this.buffer.subarray(0, this.filled));
+        await this.bucket.put(this.key, Buffer.concat([...(await this.readPieces()), this.buffer.subarray(0, this.filled)]));
+        await this.dropPieces();
       } else {
-        if (this.filled > 0 || this.parts.length === 0) await this.sendPart(this.buffer.subarray(0, this.filled));
+        if (this.filled > 0 || this.pieces.length > 0 || this.parts.length === 0) await this.sendPart(this.buffer.subarray(0, this.filled));
         await this.bucket.completeUpload(this.key, this.uploadId, this.parts);
       }
-      if (this.tailStored) await this.bucket.deleteObject(this.pendingKey);
+      if (this.stale.length > 0) await this.bucket.deleteObjects(this.stale);
     } finally {
       this.release();
     }
   }
 
   /**
-   * Keeps what was taken for a later append: a buffer of at least 5 MiB becomes a part, a
-   * smaller one replaces the pending tail. A failed source stream is not an error here.
+   * Keeps what was taken for a later append: with the pending pieces it makes 5 MiB or more, it
+   * becomes a part; otherwise a new piece. A failed source stream is not an error here.
    */
   async close(): Promise<void> {
     this.markEnded();
     try {
       await this.flushStream().catch(() => undefined);
       await this.settle();
-      if (this.taken === 0) return;
-      if (this.filled >= MIN_PART_SIZE) {
+      if (this.taken === 0 || this.filled === 0) return;
+      if (this.piecesSize() + this.filled >= MIN_PART_SIZE) {
         await this.sendPart(this.buffer.subarray(0, this.filled));
-      } else if (this.filled > 0) {
-        await this.bucket.put(this.pendingKey, this.buffer.subarray(0, this.filled), { [TAIL_AFTER_PART]: String(this.lastPartNumber()) });
+      } else {
+        const key = pieceKey(this.key, this.lastPartNumber(), this.size() - this.filled);
+        await this.bucket.put(key, this.buffer.subarray(0, this.filled));
       }
     } finally {
       this.release();
     }
   }
 
-  /** Aborts the multipart upload and removes the tail and any committed file at the key. */
+  /** Aborts the multipart upload and removes the pieces and any committed file at the key. */
   async cancel(): Promise<void> {
     if (!this.ended) {
       this.ended = true;
@@ -141,7 +162,7 @@ export class S3FileWriter implements FileWriter {
     await this.settling.catch(() => undefined);
     this.release();
     if (this.uploadId !== undefined) await this.bucket.abortUpload(this.key, this.uploadId);
-    await this.bucket.deleteObjects([this.key, this.pendingKey]);
+    await this.bucket.deleteObjects([this.key, ...this.pieces.map((p) => p.key), ...this.stale]);
   }
 
   private async take(chunk: Buffer): Promise<void> {
@@ -173,23 +194,36 @@ export class S3FileWriter implements FileWriter {
     );
   }
 
-  /** Waits for the part on its way; rethrows its failure. */
+  /** Waits for clean-up and for the part on its way; rethrows a failure. */
   private async settle(): Promise<void> {
     await this.settling;
     await this.sending;
     if (this.sendError !== undefined) throw this.sendError;
   }
 
-  /** Sends a part. The first one carries the old tail's bytes, so the tail object goes right after it. */
+  /** Sends a part: the pending pieces first, then `body`; the pieces go once the part is stored. */
   private async sendPart(body: Buffer): Promise<void> {
     // the clean-up lists this key's multipart uploads and aborts them: ours must not exist yet
     await this.settling;
+    const pieces = await this.readPieces();
     this.uploadId ??= await this.bucket.createUpload(this.key);
-    this.parts.push(await this.bucket.uploadPart(this.key, this.uploadId, this.lastPartNumber() + 1, body));
-    if (this.tailStored) {
-      await this.bucket.deleteObject(this.pendingKey);
-      this.tailStored = false;
-    }
+    const part = pieces.length > 0 ? Buffer.concat([...pieces, body]) : body;
+    this.parts.push(await this.bucket.uploadPart(this.key, this.uploadId, this.lastPartNumber() + 1, part));
+    await this.dropPieces();
+  }
+
+  private async readPieces(): Promise<Buffer[]> {
+    return Promise.all(this.pieces.map(async (piece) => (await this.bucket.getBytes(piece.key))?.bytes ?? missingPiece(piece.key)));
+  }
+
+  private async dropPieces(): Promise<void> {
+    if (this.pieces.length === 0) return;
+    await this.bucket.deleteObjects(this.pieces.map((p) => p.key));
+    this.pieces = [];
+  }
+
+  private piecesSize(): number {
+    return this.pieces.reduce((sum, p) => sum + p.size, 0);
   }
 
   private lastPartNumber(): number {
@@ -211,4 +245,9 @@ export class S3FileWriter implements FileWriter {
     this.spare = undefined;
     this.filled = 0;
   }
+}
+
+/** A piece listed a moment ago is gone: another writer took the upload over meanwhile. */
+function missingPiece(key: string): never {
+  throw new Error(`pending piece ${key} disappeared while the upload was being written (two writers at once?)`);
 }

@@ -6,9 +6,9 @@ import { splitDriverPath } from './driver-path.js';
  * slash ("docker/registry/v2/…" at the bucket's top, "registry/docker/registry/v2/…" under
  * `rootdirectory: /registry`).
  *
- * Beside the layout, the driver keeps one kind of object of its own: the pending tail of an
- * unfinished write, `<key>~pending`. `~` never occurs in a driver path, so such a key can
- * never collide with a file, and listings skip it; deleting the directory removes it, as
+ * Beside the layout, the driver keeps one kind of object of its own: the pending pieces of an
+ * unfinished write, `<key>~pending-…`. `~` never occurs in a driver path, so such a key can
+ * never collide with a file, and listings skip it; deleting the directory removes them, as
  * registry:2 removes a whole `_uploads/<id>/`.
  */
 export class S3Keys {
@@ -37,11 +37,12 @@ export class S3Keys {
     return `/${this.base === '' ? key : key.slice(this.base.length + 1)}`;
   }
 
-  pendingKey(key: string): string {
-    return `${key}~pending`;
+  /** Where the pending pieces of an unfinished write of `key` are (see S3FileWriter). */
+  pendingPrefix(key: string): string {
+    return `${key}~pending-`;
   }
 
-  /** A key that is not a file (a pending tail, or anything outside the registry's alphabet). */
+  /** A key that is not a file (a pending piece, or anything outside the registry's alphabet). */
   isHidden(key: string): boolean {
     return key.includes('~');
   }

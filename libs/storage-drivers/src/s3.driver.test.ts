@@ -61,7 +61,7 @@ describe('S3Driver on versitygw: what only an object store shows', () => {
     assert.deepEqual(uploads, []);
   });
 
-  test('bytes a closed writer keeps are invisible until commit: a multipart upload and a pending tail', async () => {
+  test('bytes a closed writer keeps are invisible until commit: a multipart upload and pending pieces', async () => {
     const path = '/docker/registry/v2/repositories/b/_uploads/u1/data';
     const writer = await driver.writer(path, false);
     await pipeline(Readable.from([randomBytes(6 * MiB + 10)]), writer.stream);
@@ -70,12 +70,18 @@ describe('S3Driver on versitygw: what only an object store shows', () => {
     assert.deepEqual(await collect(driver.walk('/docker/registry/v2/repositories/b')), []);
     const { keys, uploads } = await bucket.contents();
     assert.deepEqual(uploads, ['registry/docker/registry/v2/repositories/b/_uploads/u1/data'], 'the 6 MiB part');
-    assert.ok(!keys.some((k) => k.includes('/b/_uploads/u1/data~')), 'the 10 bytes after it fit the part: no tail');
-    const more = await driver.writer(path, true);
-    assert.equal(more.size(), 6 * MiB + 10);
-    more.stream.end(Buffer.from('tail'));
-    await more.close();
-    assert.ok((await bucket.contents()).keys.includes('registry/docker/registry/v2/repositories/b/_uploads/u1/data~pending'), 'a small chunk is a pending tail');
+    assert.ok(!keys.some((k) => k.includes('/b/_uploads/u1/data~')), 'the 10 bytes after it fit the part: no piece');
+    for (const [i, chunk] of ['tail', 'more'].entries()) {
+      const more = await driver.writer(path, true);
+      assert.equal(more.size(), 6 * MiB + 10 + 4 * i);
+      more.stream.end(Buffer.from(chunk));
+      await more.close();
+    }
+    const pieces = (await bucket.contents()).keys.filter((k) => k.includes('/b/_uploads/u1/data~'));
+    assert.deepEqual(pieces, [
+      `registry/docker/registry/v2/repositories/b/_uploads/u1/data~pending-1-${6 * MiB + 10}`,
+      `registry/docker/registry/v2/repositories/b/_uploads/u1/data~pending-1-${6 * MiB + 14}`,
+    ], 'each small chunk is a piece of its own, named by the part it follows and its offset');
     await (await driver.writer(path, true)).cancel();
     const after = await bucket.contents();
     assert.deepEqual(after.uploads, []);
@@ -101,14 +107,17 @@ describe('S3Driver on versitygw: what only an object store shows', () => {
     assert.deepEqual((await bucket.contents()).uploads, []);
   });
 
-  test('a pending tail that does not follow the last part is stale and ignored', async () => {
+  test('pieces that do not follow the last part are stale: ignored, and removed with the upload', async () => {
     const path = '/docker/registry/v2/repositories/d/_uploads/u3/data';
     await closedWrite(path, 6 * MiB);
-    // as if a process stopped between sending the part that took a tail's bytes and deleting it
-    await bucket.client.send(new PutObjectCommand({ Bucket: bucket.name, Key: `registry${path}~pending`, Body: Buffer.from('old'), Metadata: { 'after-part': '0' } }));
+    // as if a process stopped between sending the part that took a piece's bytes and deleting it
+    await bucket.client.send(new PutObjectCommand({ Bucket: bucket.name, Key: `registry${path}~pending-0-0`, Body: Buffer.from('old') }));
     const resumed = await driver.writer(path, true);
     assert.equal(resumed.size(), 6 * MiB);
-    await resumed.cancel();
+    resumed.stream.end(Buffer.from('new'));
+    await resumed.commit();
+    assert.equal((await driver.stat(path)).size, 6 * MiB + 3);
+    assert.deepEqual((await bucket.contents()).keys.filter((k) => k.includes('/d/_uploads/u3/data~')), []);
   });
 
   test('a move above multipartcopythresholdsize copies in parallel parts, byte for byte', async () => {

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, type MultipartUpload } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, type _Object, type MultipartUpload } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   InvalidOffsetError,
@@ -11,7 +11,7 @@ import {
 import { checkReadRange } from './read-range.js';
 import { S3Bucket, type ObjectHead, type PartRecord } from './s3-bucket.js';
 import { isS3InvalidRange, S3StorageError } from './s3-errors.js';
-import { S3FileWriter, TAIL_AFTER_PART, type S3WriteState } from './s3-file.writer.js';
+import { parsePieceKey, S3FileWriter, type PendingPiece, type S3WriteState } from './s3-file.writer.js';
 import { S3Keys } from './s3-keys.js';
 import { createS3Client, MIN_PART_SIZE, type S3Settings } from './s3-settings.js';
 
@@ -21,7 +21,7 @@ import { createS3Client, MIN_PART_SIZE, type S3Settings } from './s3-settings.js
  * registry:2's S3 driver and this one share a bucket.
  *
  * Directories do not exist in S3: one is there while a key lies below it. Unfinished writes
- * are multipart uploads plus a pending tail (see S3FileWriter); `purgePendingWrites` aborts
+ * are multipart uploads plus pending pieces (see S3FileWriter); `purgePendingWrites` aborts
  * the multipart uploads nobody will finish, including those registry:2 leaves behind.
  */
 export class S3Driver implements StorageDriver {
@@ -67,7 +67,7 @@ export class S3Driver implements StorageDriver {
   async writer(path: string, append: boolean): Promise<S3FileWriter> {
     const key = this.keys.key(path);
     const state = append ? await this.resumeState(key) : await this.freshState(key);
-    return new S3FileWriter(this.bucket, key, this.keys.pendingKey(key), this.settings.chunkSize, state);
+    return new S3FileWriter(this.bucket, key, this.settings.chunkSize, state);
   }
 
   /** A HEAD for a file; a one-key listing for a directory. `stat('/')` probes the bucket. */
@@ -171,56 +171,74 @@ export class S3Driver implements StorageDriver {
    */
   private async freshState(key: string): Promise<S3WriteState> {
     const settling = (async () => {
-      const uploads = await this.bucket.uploadsOf(key);
+      const [uploads, pieces] = await Promise.all([this.bucket.uploadsOf(key), this.pieceObjects(key)]);
       await Promise.all([
         ...uploads.map((u) => this.bucket.abortUpload(key, u.UploadId!)),
-        this.bucket.deleteObject(this.keys.pendingKey(key)),
+        pieces.length > 0 ? this.bucket.deleteObjects(pieces.map((p) => p.Key!)) : Promise.resolve(),
       ]);
     })();
-    return { parts: [], tail: Buffer.alloc(0), tailStored: false, modTime: undefined, settling };
+    return { parts: [], pieces: [], head: Buffer.alloc(0), stale: [], modTime: undefined, settling };
   }
 
   /**
    * Where earlier writers of the key left off: the newest multipart upload's parts, then the
-   * pending tail that follows its last part. With neither, a committed file is continued.
-   * registry:2 leaves its last part below 5 MiB (it cannot be followed by another part); such
-   * an upload is completed first and continued as a committed file.
+   * pending pieces that follow its last part, byte for byte. With neither, a committed file is
+   * continued. registry:2 leaves its last part below 5 MiB (it cannot be followed by another
+   * part); such an upload is completed first and continued as a committed file.
    */
   private async resumeState(key: string): Promise<S3WriteState> {
-    const pendingKey = this.keys.pendingKey(key);
     // asked together: the committed file is needed only when nothing is pending, but asking later costs a round trip
-    const [uploads, tail, committed] = await Promise.all([this.bucket.uploadsOf(key), this.bucket.getBytes(pendingKey), this.bucket.head(key)]);
+    const [uploads, pieceObjects, committed] = await Promise.all([this.bucket.uploadsOf(key), this.pieceObjects(key), this.bucket.head(key)]);
     const upload = newest(uploads);
     const parts: PartRecord[] = upload ? await this.bucket.parts(key, upload.UploadId!) : [];
     const lastPart = parts[parts.length - 1];
+    const allPieces = pieceObjects.map((o) => o.Key!);
     if (upload && lastPart && lastPart.Size < MIN_PART_SIZE) {
       await this.bucket.completeUpload(key, upload.UploadId!, parts);
-      return this.continueCommitted(key, await this.bucket.head(key), tail !== undefined);
+      return this.continueCommitted(key, await this.bucket.head(key), allPieces);
     }
-    const tailIsCurrent = tail !== undefined && tail.head.metadata?.[TAIL_AFTER_PART] === String(lastPart?.PartNumber ?? 0);
-    if (upload || tailIsCurrent) {
-      const times = [...parts.map((p) => p.LastModified), tailIsCurrent ? tail.head.modTime : undefined, upload?.Initiated];
-      return {
-        ...(upload ? { uploadId: upload.UploadId! } : {}),
-        parts,
-        tail: tailIsCurrent ? tail.bytes : Buffer.alloc(0),
-        tailStored: tail !== undefined,
-        modTime: latest(times),
-      };
+    // the pieces that continue the parts without a gap; any other is a leftover
+    const pieces: PendingPiece[] = [];
+    let next = parts.reduce((sum, p) => sum + p.Size, 0);
+    const candidates = pieceObjects
+      .map((o) => ({ object: o, at: parsePieceKey(key, o.Key!) }))
+      .filter((c) => c.at?.afterPart === (lastPart?.PartNumber ?? 0))
+      .sort((x, y) => x.at!.offset - y.at!.offset);
+    for (const { object, at } of candidates) {
+      if (at!.offset !== next) break;
+      pieces.push({ key: object.Key!, size: Number(object.Size ?? 0) });
+      next += Number(object.Size ?? 0);
     }
-    return this.continueCommitted(key, committed, tail !== undefined);
+    if (!upload && pieces.length === 0) return this.continueCommitted(key, committed, allPieces);
+    const counted = new Set(pieces.map((p) => p.key));
+    const times = [...parts.map((p) => p.LastModified), ...pieceObjects.filter((o) => counted.has(o.Key!)).map((o) => o.LastModified), upload?.Initiated];
+    return {
+      ...(upload ? { uploadId: upload.UploadId! } : {}),
+      parts,
+      pieces,
+      head: Buffer.alloc(0),
+      stale: allPieces.filter((k) => !counted.has(k)),
+      modTime: latest(times),
+    };
   }
 
-  /** Appending to a committed file: a small one is read back as the tail, a large one copied as part 1. */
-  private async continueCommitted(key: string, head: ObjectHead | undefined, tailStored: boolean): Promise<S3WriteState> {
-    if (!head || head.size === 0) return { parts: [], tail: Buffer.alloc(0), tailStored, modTime: head?.modTime };
+  private async pieceObjects(key: string): Promise<_Object[]> {
+    const found: _Object[] = [];
+    for await (const page of this.bucket.list(this.keys.pendingPrefix(key))) found.push(...page.objects.filter((o) => o.Key));
+    return found;
+  }
+
+  /** Appending to a committed file: a small one is read back into memory, a large one copied as part 1. */
+  private async continueCommitted(key: string, head: ObjectHead | undefined, stale: string[]): Promise<S3WriteState> {
+    const none = { pieces: [], stale, modTime: head?.modTime };
+    if (!head || head.size === 0) return { ...none, parts: [], head: Buffer.alloc(0) };
     if (head.size < MIN_PART_SIZE) {
       const found = await this.bucket.getBytes(key);
-      return { parts: [], tail: found?.bytes ?? Buffer.alloc(0), tailStored, modTime: head.modTime };
+      return { ...none, parts: [], head: found?.bytes ?? Buffer.alloc(0) };
     }
     const uploadId = await this.bucket.createUpload(key);
     const part = await this.bucket.copyPart(key, uploadId, 1, key, 0, head.size - 1);
-    return { uploadId, parts: [part], tail: Buffer.alloc(0), tailStored, modTime: head.modTime };
+    return { ...none, uploadId, parts: [part], head: Buffer.alloc(0) };
   }
 
   /** registry:2's multipart copy: `multipartcopychunksize` parts, `multipartcopymaxconcurrency` at a time. */

@@ -173,7 +173,7 @@ describe(`OCI distribution-spec conformance against ${kind}`, () => {
         assert.ok(keys.length > 0, 'the s3 driver stored nothing');
         assert.deepEqual(keys.filter((k) => !k.startsWith('registry/docker/registry/v2/')), [], 'keys outside the root directory');
         assert.deepEqual(uploads, [], 'unfinished multipart uploads');
-        assert.deepEqual(keys.filter((k) => k.includes('~')), [], 'pending tails');
+        assert.deepEqual(keys.filter((k) => k.includes('~')), [], 'pending pieces');
       }
     });
   }

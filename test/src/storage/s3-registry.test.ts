@@ -346,7 +346,7 @@ describe('S3 storage end to end (versitygw, docker-registry 2.8.2 alongside)', {
     );
   });
 
-  it('left nothing stray in any bucket: no upload folders, multipart uploads or pending tails', async () => {
+  it('left nothing stray in any bucket: no upload folders, multipart uploads or pending pieces', async () => {
     for (const b of buckets) {
       const { keys, uploads } = await b.contents();
       assert.deepEqual(uploads, [], `${b.name}: unfinished multipart uploads`);
