@@ -150,11 +150,6 @@ export class S3Driver implements StorageDriver {
     return aborted;
   }
 
-  /** The object key of a path (registry:2's `S3BucketKey`), for middleware that serves the bucket by key. */
-  bucketKey(path: string): string {
-    return this.keys.key(path);
-  }
-
   async close(): Promise<void> {
     this.bucket.client.destroy();
   }

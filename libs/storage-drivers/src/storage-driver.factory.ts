@@ -1,10 +1,11 @@
 import type { StorageDriverConfig, StorageMiddlewareConfig, WharfConfig } from '@wharf/config';
 import type { StorageDriver } from '@wharf/registry-core';
-import { AzureDriver, type AzureSettings } from './azure.driver.js';
+import type { AzureSettings } from './azure.driver.js';
 import { FilesystemDriver } from './filesystem.driver.js';
-import { GcsDriver, type GcsSettings } from './gcs.driver.js';
+import type { GcsSettings } from './gcs.driver.js';
 import { InMemoryDriver } from './inmemory.driver.js';
-import { S3Driver } from './s3.driver.js';
+import { ProxyDriver } from './proxy.driver.js';
+import { S3Keys } from './s3-keys.js';
 import type { S3Settings } from './s3-settings.js';
 import { withStorageMiddleware } from './storage.middleware.js';
 
@@ -51,10 +52,19 @@ let processMemory: InMemoryDriver | undefined;
 
 /** The storage settings name; roles in one process opening the same settings see the same data. */
 export function createStorageDriver(storage: StorageSettings): StorageDriver {
-  return withStorageMiddleware(openDriver(storage), storage.middleware ?? []);
+  const bucketKey = storage.driver === 's3' ? (path: string) => new S3Keys(storage.rootDirectory).key(path) : undefined;
+  return withStorageMiddleware(openDriver(storage), storage.middleware ?? [], bucketKey);
 }
 
+/**
+ * Cloud drivers load their module, and with it their SDK (tens of MiB each), at the first
+ * storage call: a process only holds the SDK its configuration uses. All three sign URLs.
+ */
 function openDriver(storage: StorageSettings): StorageDriver {
+  const signed = (load: () => Promise<StorageDriver>): StorageDriver => {
+    const proxy: ProxyDriver = new ProxyDriver(storage.driver, load, async (path, options) => (await proxy.target()).redirectURL?.(path, options));
+    return proxy;
+  };
   switch (storage.driver) {
     case 'filesystem':
       return new FilesystemDriver(storage.rootDirectory);
@@ -62,10 +72,10 @@ function openDriver(storage: StorageSettings): StorageDriver {
       processMemory ??= new InMemoryDriver();
       return processMemory;
     case 's3':
-      return new S3Driver(storage);
+      return signed(async () => new (await import('./s3.driver.js')).S3Driver(storage));
     case 'azure':
-      return new AzureDriver(storage);
+      return signed(async () => new (await import('./azure.driver.js')).AzureDriver(storage));
     case 'gcs':
-      return new GcsDriver(storage);
+      return signed(async () => new (await import('./gcs.driver.js')).GcsDriver(storage));
   }
 }

@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ConfigError } from '@wharf/config';
+import type { StorageMiddlewareConfig } from '@wharf/config';
+import type { StorageDriver } from '@wharf/registry-core';
 import { InMemoryDriver } from './inmemory.driver.js';
-import { S3Driver } from './s3.driver.js';
 import { s3TestSettings } from './s3-test-bucket.js';
+import { createStorageDriver } from './storage-driver.factory.js';
 import { withStorageMiddleware } from './storage.middleware.js';
 
 const BLOB = '/docker/registry/v2/blobs/sha256/ab/abcd/data';
@@ -16,15 +18,20 @@ const GET = { method: 'GET', expiresInMs: 20 * 60_000 } as const;
 describe('storage middleware', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wharf-middleware-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
-  // Building an S3Driver contacts nothing; these tests only sign URLs.
-  const s3 = new S3Driver(s3TestSettings('images', { rootDirectory: '/registry' }));
-  after(() => s3.close());
+  // Signing contacts nothing; these tests only sign URLs (with the s3 driver the configuration names).
+  const opened: StorageDriver[] = [];
+  after(() => Promise.all(opened.map((d) => d.close?.())));
+  const s3 = (middleware: StorageMiddlewareConfig[]): StorageDriver => {
+    const driver = createStorageDriver({ driver: 's3', ...s3TestSettings('images', { rootDirectory: '/registry' }), middleware });
+    opened.push(driver);
+    return driver;
+  };
 
   test('cloudfront: baseurl + the object key, with a canned-policy signature CloudFront can verify', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const keyFile = join(dir, 'cf.pem');
     writeFileSync(keyFile, privateKey.export({ type: 'pkcs1', format: 'pem' }));
-    const driver = withStorageMiddleware(s3, [
+    const driver = s3([
       { name: 'cloudfront', baseUrl: 'https://d111.cloudfront.net/', privateKey: keyFile, keyPairId: 'K2JCJMDEHXQW5F', durationMs: 30 * 60_000 },
     ]);
     const before = Math.floor(Date.now() / 1000);
@@ -40,8 +47,8 @@ describe('storage middleware', () => {
 
   test('cloudfront needs the s3 driver and a readable key, and says which key is wrong', () => {
     const entry = { name: 'cloudfront', baseUrl: 'https://cdn/', privateKey: join(dir, 'missing.pem'), keyPairId: 'K', durationMs: 1 } as const;
-    assert.throws(() => withStorageMiddleware(new InMemoryDriver(), [entry]), (err: ConfigError) => /^middleware\.storage\[0\]: the cloudfront middleware needs the s3 or oss storage driver/.test(err.message));
-    assert.throws(() => withStorageMiddleware(s3, [entry]), (err: ConfigError) => /^middleware\.storage\[0\]\.options\.privatekey: cannot read the key file: ENOENT/.test(err.message));
+    assert.throws(() => createStorageDriver({ driver: 'inmemory', middleware: [entry] }), (err: ConfigError) => /^middleware\.storage\[0\]: the cloudfront middleware needs the s3 or oss storage driver/.test(err.message));
+    assert.throws(() => s3([entry]), (err: ConfigError) => /^middleware\.storage\[0\]\.options\.privatekey: cannot read the key file: ENOENT/.test(err.message));
   });
 
   test('redirect: the base URL\'s scheme and host with the storage path, on any driver', async () => {
@@ -50,7 +57,7 @@ describe('storage middleware', () => {
   });
 
   test('rewrite: changes scheme, host and path prefix of what the driver signed', async () => {
-    const driver = withStorageMiddleware(s3, [{ name: 'rewrite', scheme: 'https', host: 'objects.example.com', trimPathPrefix: '/images' }]);
+    const driver = s3([{ name: 'rewrite', scheme: 'https', host: 'objects.example.com', trimPathPrefix: '/images' }]);
     const url = new URL((await driver.redirectURL!(BLOB, GET))!);
     assert.equal(`${url.protocol}//${url.host}${url.pathname}`, `https://objects.example.com/registry${BLOB}`);
     assert.ok(url.searchParams.get('X-Amz-Signature'), 'the signature is kept');

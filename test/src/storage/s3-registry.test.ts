@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { UploadPurger } from '@wharf/registry-core';
-import { S3Driver } from '@wharf/storage-drivers';
+import { createStorageDriver } from '@wharf/storage-drivers';
 import { createTestBucket, S3_TEST_SERVER, s3TestSettings, type TestBucket } from '@wharf/storage-drivers/test-servers';
 import { describeResponse, errorCodes, header, send, sha256 } from '../protocol/oci-http.js';
 import { blobOf, imageManifest, locationOf, OCI_MANIFEST, putManifest, startUpload, withQuery, type Blob } from '../protocol/oci-operations.js';
@@ -263,13 +263,13 @@ describe('S3 storage end to end (versitygw, docker-registry 2.8.2 alongside)', {
     await b.deleteKeys(folder);
     assert.equal((await b.contents()).uploads.length, 1, 'the orphaned multipart upload is there');
 
-    const driver = new S3Driver(s3TestSettings(b.name, { rootDirectory: `/${ROOT}` }));
+    const driver = createStorageDriver({ driver: 's3', ...s3TestSettings(b.name, { rootDirectory: `/${ROOT}` }) });
     try {
       const report = await new UploadPurger(driver, { ageMs: 0, dryRun: false }).purgeOnce();
       assert.equal(report.orphanedWrites.length, 1, JSON.stringify(report));
       assert.match(report.orphanedWrites[0]!, /^\/docker\/registry\/v2\/repositories\/purge\/app\/_uploads\/[0-9a-f-]{36}\/data$/);
     } finally {
-      await driver.close();
+      await driver.close?.();
     }
     assert.deepEqual((await b.contents()).uploads, []);
   });
