@@ -7,6 +7,11 @@
 #   scripts/elasticsearch.sh url     print its address (http://127.0.0.1:9209)
 # WHARF_ES_PORT and WHARF_ES_DIR pick another port and folder (a test that stops and restarts
 # Elasticsearch uses its own instance so the shared one stays up). The transport port is HTTP port + 100.
+# WHARF_ES_CLUSTER_PORTS="P1,P2,…" (the HTTP ports of every node, this one included) makes the node one
+# of a private multi-node cluster on 127.0.0.1 instead of a single node: seed hosts and initial master
+# nodes are derived from the ports. Start its nodes together: the cluster forms, and each start returns,
+# once they have found each other. WHARF_ES_HEAP sets the heap (default 512m); WHARF_ES_JAVA_OPTS adds
+# JVM options (a short-lived test node starts about twice as fast with -XX:TieredStopAtLevel=1).
 # Needs scripts/install-deps.sh (the unpacked distribution, OpenJDK 17, the wharf-es user).
 set -euo pipefail
 
@@ -18,6 +23,11 @@ DIR="${WHARF_ES_DIR:-$REPO/.tools/run/elasticsearch}"
 CONF="$DIR/config"
 PIDFILE="$DIR/elasticsearch.pid"
 URL="http://127.0.0.1:$PORT"
+CLUSTER_PORTS="${WHARF_ES_CLUSTER_PORTS:-}"
+HEAP="${WHARF_ES_HEAP:-512m}"
+EXTRA_JAVA_OPTS="${WHARF_ES_JAVA_OPTS:-}"
+CLUSTER_NAME=wharf-dev
+[[ -z $CLUSTER_PORTS ]] || CLUSTER_NAME="wharf-cluster-${CLUSTER_PORTS%%,*}"
 ES_USER=wharf-es
 JAVA_DIR=/usr/lib/jvm/java-17-openjdk-amd64
 START_TIMEOUT_S="${WHARF_ES_START_TIMEOUT:-180}"
@@ -39,6 +49,23 @@ node_pid() {
   [[ -n $pid && "$(ps -o user= -p "$pid" 2>/dev/null)" == "$ES_USER" ]] && echo "$pid"
 }
 
+discovery_settings() {
+  if [[ -z $CLUSTER_PORTS ]]; then
+    echo 'discovery.type: single-node'
+    return
+  fi
+  local port seeds=() masters=()
+  IFS=, read -ra ports <<<"$CLUSTER_PORTS"
+  for port in "${ports[@]}"; do
+    seeds+=("127.0.0.1:$((port + 100))")
+    masters+=("wharf-dev-$port")
+  done
+  local IFS=,
+  echo "discovery.seed_hosts: [${seeds[*]}]"
+  # read only when the cluster is first formed; ignored once the node has joined it
+  echo "cluster.initial_master_nodes: [${masters[*]}]"
+}
+
 # The settings must be in place before the very first start: otherwise Elasticsearch enables security
 # and appends TLS settings to elasticsearch.yml. Rewritten on every start so a damaged file heals.
 write_config() {
@@ -51,14 +78,14 @@ write_config() {
   fi
   cat >"$CONF/elasticsearch.yml" <<EOF
 # written by scripts/elasticsearch.sh; edits are overwritten on the next start
-cluster.name: wharf-dev
+cluster.name: $CLUSTER_NAME
 node.name: wharf-dev-$PORT
 path.data: $DIR/data
 path.logs: $DIR/logs
 network.host: 127.0.0.1
 http.port: $PORT
 transport.port: $((PORT + 100))
-discovery.type: single-node
+$(discovery_settings)
 xpack.security.enabled: false
 # a test machine's disk may be fuller than the production watermarks allow
 cluster.routing.allocation.disk.threshold_enabled: false
@@ -82,7 +109,7 @@ start() {
 
   # ES_JAVA_HOME, not JAVA_HOME: the launcher ignores the latter
   runuser -u "$ES_USER" -- env -i PATH=/usr/bin:/bin HOME="$DIR" ES_JAVA_HOME="$JAVA_DIR" ES_PATH_CONF="$CONF" \
-    ES_TMPDIR="$DIR/tmp" ES_JAVA_OPTS="-Xms512m -Xmx512m -XX:-UsePerfData" \
+    ES_TMPDIR="$DIR/tmp" ES_JAVA_OPTS="-Xms$HEAP -Xmx$HEAP -XX:-UsePerfData $EXTRA_JAVA_OPTS" \
     "$ES_HOME/bin/elasticsearch" -d -p "$PIDFILE" >"$DIR/logs/launcher.out" 2>&1 </dev/null ||
     { echo "elasticsearch failed to launch:" >&2; tail -n 30 "$DIR/logs/launcher.out" >&2; exit 1; }
 
@@ -96,7 +123,7 @@ start() {
     sleep 0.5
   done
   echo "elasticsearch did not reach yellow at $URL within ${START_TIMEOUT_S}s; last log lines:" >&2
-  tail -n 30 "$DIR/logs/wharf-dev.log" "$DIR/logs/launcher.out" >&2 2>/dev/null || true
+  tail -n 30 "$DIR/logs/$CLUSTER_NAME.log" "$DIR/logs/launcher.out" >&2 2>/dev/null || true
   exit 1
 }
 

@@ -12,7 +12,8 @@ die() { printf '[install-deps] ERROR: %s\n' "$*" >&2; exit 1; }
 trap 'die "failed at line $LINENO: $BASH_COMMAND"' ERR
 
 # --- Debian packages --------------------------------------------------------------------------
-APT_PACKAGES=(docker.io docker-registry skopeo busybox-static jq curl wrk hyperfine apache2-utils tar gzip unzip redis-server postgresql maven openjdk-17-jre-headless chromium)
+APT_PACKAGES=(docker.io docker-registry skopeo busybox-static jq curl wrk hyperfine apache2-utils tar gzip unzip redis-server postgresql maven openjdk-17-jre-headless chromium nginx python3-pip
+  swift swift-proxy swift-object swift-container swift-account memcached)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
@@ -66,6 +67,8 @@ GO_TOOLS=(
   "oras oras.land/oras/cmd/oras@v1.3.6"
   "regctl github.com/regclient/regclient/cmd/regctl@v0.11.7"
   "fake-gcs-server github.com/fsouza/fake-gcs-server@v1.56.1"
+  "helm helm.sh/helm/v3/cmd/helm@v3.22.0"
+  "kubeconform github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0"
   "versitygw github.com/versity/versitygw/cmd/versitygw@v1.8.0"
 )
 for entry in "${GO_TOOLS[@]}"; do
@@ -85,6 +88,42 @@ for entry in "${GO_TOOLS[@]}"; do
     die "go install $spec failed"
   fi
 done
+
+# --- Kubernetes JSON schemas for kubeconform (the Helm chart's CI check) -------------------------
+# kubeconform fetches schemas from the internet by default; the PyPI package kubernetes-validate ships
+# them (generated from each Kubernetes release's OpenAPI) for every minor version. Its refs point at
+# https://kubernetes.io/api/_definitions.json; they are rewritten to the file beside them so nothing
+# is fetched. Kept: the strict flavour of the oldest and newest versions the chart is checked against.
+K8S_SCHEMAS_PACKAGE=kubernetes-validate==1.37.0
+K8S_SCHEMA_VERSIONS=(v1.29.0 v1.37.0)
+K8S_SCHEMAS="$REPO/.tools/k8s-schemas"
+k8s_stamp="$K8S_SCHEMAS_PACKAGE ${K8S_SCHEMA_VERSIONS[*]}"
+if [[ "$(cat "$K8S_SCHEMAS/.stamp" 2>/dev/null)" == "$k8s_stamp" ]]; then
+  log "kubernetes schemas already unpacked ($k8s_stamp)"
+else
+  log "fetching kubernetes schemas ($K8S_SCHEMAS_PACKAGE from PyPI)"
+  k8s_tmp="$(mktemp -d)"
+  python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$k8s_tmp" "$K8S_SCHEMAS_PACKAGE"
+  rm -rf "$K8S_SCHEMAS"
+  mkdir -p "$K8S_SCHEMAS"
+  k8s_dirs=()
+  for version in "${K8S_SCHEMA_VERSIONS[@]}"; do
+    unzip -q "$k8s_tmp"/kubernetes_validate-*.whl "kubernetes_validate/kubernetes-json-schema/$version-local-strict/*" -d "$k8s_tmp/x"
+    mv "$k8s_tmp/x/kubernetes_validate/kubernetes-json-schema/$version-local-strict" "$K8S_SCHEMAS/"
+    k8s_dirs+=("$K8S_SCHEMAS/$version-local-strict")
+  done
+  node -e '
+    const fs = require("node:fs"), path = require("node:path");
+    for (const dir of process.argv.slice(1)) for (const name of fs.readdirSync(dir)) {
+      const file = path.join(dir, name);
+      const schema = JSON.parse(fs.readFileSync(file, "utf8"));
+      delete schema.$id;
+      const text = JSON.stringify(schema).replaceAll("\"/api/_definitions.json#", "\"_definitions.json#");
+      fs.writeFileSync(file, text);
+    }' "${k8s_dirs[@]}"
+  rm -rf "$k8s_tmp"
+  echo "$k8s_stamp" >"$K8S_SCHEMAS/.stamp"
+fi
 
 # --- Azurite (the Azure Storage emulator the azure driver's tests run against) ---------------------
 # Kept out of the workspaces' lockfile: it is a test server (~240 MB of its own dependencies), not

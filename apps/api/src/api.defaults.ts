@@ -1,5 +1,10 @@
-/** Default listen address of the API role when `api.addr` is not configured. */
+import type { WharfConfig } from '@wharf/config';
+
+/** The API role's port when `api.addr` is not configured. */
 export const DEFAULT_API_ADDR = ':5080';
+
+/** Where an API without a users file listens unless `api.addr` says otherwise: this host only. */
+export const OPEN_API_ADDR = '127.0.0.1:5080';
 
 /**
  * Peers whose X-Forwarded-For the API believes when `api.trustedproxies` is not set: loopback.
@@ -10,3 +15,18 @@ export const DEFAULT_API_ADDR = ':5080';
  * proxy in front of the API passes the header on without appending the peer it saw.
  */
 export const DEFAULT_API_TRUSTED_PROXIES: readonly string[] = ['loopback'];
+
+/** The htpasswd file the API signs users in with: `auth.htpasswd.path`, else `tokenserver.htpasswd`. */
+export function apiUsersFile(config: WharfConfig): string | undefined {
+  return config.auth?.scheme === 'htpasswd' ? config.auth.path : config.tokenServer?.htpasswd;
+}
+
+/**
+ * Where the API listens: `api.addr` when set; otherwise every interface when a users file guards
+ * it, and loopback only when it has none, since every caller of an open API is an admin who can
+ * delete tags and point webhooks anywhere.
+ */
+export function apiListenAddr(config: WharfConfig): { addr: string; openOnLoopback: boolean } {
+  if (config.api?.addr !== undefined) return { addr: config.api.addr, openOnLoopback: false };
+  return apiUsersFile(config) === undefined ? { addr: OPEN_API_ADDR, openOnLoopback: true } : { addr: DEFAULT_API_ADDR, openOnLoopback: false };
+}

@@ -40,12 +40,12 @@ import { EventAction, type RegistryEvent } from '@wharf/events';
  */
 export const DOWNLOAD_RULE_WINDOW_MS = 60_000;
 
-export const INDEX_MEDIA_TYPES: ReadonlySet<string> = new Set([
+const INDEX_MEDIA_TYPES: ReadonlySet<string> = new Set([
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
 ]);
 
-export const IMAGE_MANIFEST_MEDIA_TYPES: ReadonlySet<string> = new Set([
+const IMAGE_MANIFEST_MEDIA_TYPES: ReadonlySet<string> = new Set([
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.v2+json',
   'application/vnd.docker.distribution.manifest.v1+json',

@@ -1,12 +1,10 @@
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { ConfigError, type WharfConfig } from '@wharf/config';
-import { acquireDataSource } from '@wharf/db';
-import { QUEUE_PREFIX } from '@wharf/events';
+import { acquireDataSource, WebhookSecretCipher } from '@wharf/db';
+import { InternalConsumer, internalQueueName, type RegistryEvent } from '@wharf/events';
 import type { Logger, RunningRole } from '@wharf/observability';
-import { createRedisConnection } from '@wharf/queue';
-import { CounterModule } from './counter.module.js';
-import { CounterService, DEFAULT_COUNTER_SERVICE_OPTIONS } from './counter.service.js';
+import { closeConnection, createRedisConnection, QueueConsumer } from '@wharf/queue';
+import { classifyCountingFailure, COUNTER_CONCURRENCY, COUNTER_WORKER_OPTIONS } from './counted-events.consumer.js';
+import { CounterService, DEFAULT_COUNTER_SERVICE_OPTIONS, type CountOutcome } from './counter.service.js';
 import { CountingPolicy } from './counting-policy.js';
 import { PostgresCounterStore } from './postgres-counter.store.js';
 
@@ -39,9 +37,10 @@ export async function start(config: WharfConfig, logger: Logger, options: Counte
   if (config.database === undefined) throw new ConfigError([{ path: 'database', message: 'required by the counter role' }]);
   const log = logger.child({ role: 'counter' });
 
-  const lease = await acquireDataSource(config.database, { applicationName: 'wharf-counter', log });
+  // the pool migrates every table, so it carries the webhook secrets' key for the migration that needs it
+  const lease = await acquireDataSource(config.database, { applicationName: 'wharf-counter', log, webhookSecrets: WebhookSecretCipher.fromConfig(config) });
   const store = new PostgresCounterStore(lease.dataSource);
-  const service = new CounterService(new CountingPolicy(config.counters), store, log, {
+  const service = new CounterService(new CountingPolicy(config.counters), store, {
     ...DEFAULT_COUNTER_SERVICE_OPTIONS,
     ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
     ...(options.parallel === undefined ? {} : { parallel: options.parallel }),
@@ -49,17 +48,19 @@ export async function start(config: WharfConfig, logger: Logger, options: Counte
   const connection = createRedisConnection(config.redis, 'worker');
   connection.on('error', (err) => log.debug({ err }, 'redis connection error'));
 
-  let app;
-  try {
-    app = await NestFactory.createApplicationContext(
-      CounterModule.forRoot({ connection, prefix: options.prefix ?? QUEUE_PREFIX, service, logger: log }),
-      { logger: false },
-    );
-  } catch (error) {
-    connection.disconnect();
-    await lease.release();
-    throw error;
-  }
+  // one job per registry event (job id `<event id>.counter`)
+  const consumer = new QueueConsumer<RegistryEvent, CountOutcome>({
+    name: 'counter',
+    queue: internalQueueName(InternalConsumer.Counter),
+    connection,
+    ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+    logger: log,
+    concurrency: COUNTER_CONCURRENCY,
+    handle: (job) => service.count(job.data),
+    classify: classifyCountingFailure,
+    worker: COUNTER_WORKER_OPTIONS,
+  });
+  consumer.start();
 
   const prune = async (): Promise<void> => {
     try {
@@ -80,9 +81,8 @@ export async function start(config: WharfConfig, logger: Logger, options: Counte
     name: 'counter',
     stop: async () => {
       clearInterval(pruner);
-      service.beginShutdown();
-      await app.close(); // closes the worker: in-flight jobs finish first
-      await connection.quit().catch(() => connection.disconnect());
+      await consumer.close(); // in-flight jobs finish first: their transaction commits, or they go back
+      await closeConnection(connection);
       await lease.release();
     },
   };

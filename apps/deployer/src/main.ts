@@ -4,26 +4,25 @@ import {
   isTransientDatabaseError,
   WEBHOOK_DELIVERIES_QUEUE,
   WebhookDeliveriesRepository,
+  WebhookSecretCipher,
   WebhookSubscriptionsRepository,
   type WebhookDeliveryJob,
 } from '@wharf/db';
 import { InternalConsumer, internalQueueName, QUEUE_PREFIX, type RegistryEvent } from '@wharf/events';
 import type { Logger, RunningRole } from '@wharf/observability';
-import { closeConnection, createRedisConnection } from '@wharf/queue';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { closeConnection, createRedisConnection, QueueConsumer, retryDelayMs, type FailureKind } from '@wharf/queue';
+import { Queue, UnrecoverableError } from 'bullmq';
 import { DeliveryFailedError } from './delivery-failed.error.js';
+import { startDeliveryRetention } from './delivery-retention.job.js';
 import { EventRouterProcessor } from './event-router.processor.js';
 import { HttpWebhookTransport } from './http-webhook.transport.js';
 import { PayloadRenderer } from './payload.renderer.js';
-import { retryDelayMs } from './retry-backoff.js';
 import { SubscriptionCache } from './subscription.cache.js';
-import { WebhookDeliveryProcessor } from './webhook-delivery.processor.js';
+import { deliveryBackoff, WebhookDeliveryProcessor, type DeliveryOutcome } from './webhook-delivery.processor.js';
 import type { WebhookTransport } from './webhook.transport.js';
 
 export { signWebhook, verifyWebhookSignature } from './webhook-signature.js';
 
-/** While PostgreSQL is unreachable the workers pause this long between tries, burning no attempts. */
-const DATABASE_DOWN_PAUSE_MS = 5_000;
 /** Events routed at once: routing is a cached match and one Redis round trip. */
 const ROUTER_CONCURRENCY = 8;
 
@@ -42,9 +41,9 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
 /**
  * The deployer: routes registry events (queue `events.deployer`) to matching webhook subscriptions
  * and delivers them (queue `webhooks.deliveries`): signed POSTs, retried with backoff, every
- * attempt logged in PostgreSQL. The workers are plain BullMQ Workers built here rather than
- * @nestjs/bullmq processors: their options (concurrency, backoff, timeouts) come from the
- * configuration, which decorators would have to read at import time.
+ * attempt logged in PostgreSQL. Both queues are consumed the one way (QueueConsumer): PostgreSQL
+ * unreachable pauses the queue and spends no attempt; a failed POST is retried on the schedule the
+ * processor chose and logged.
  */
 export async function startDeployer(config: WharfConfig, logger: Logger, options: DeployerOptions = {}): Promise<RunningRole> {
   if (config.redis === undefined || config.database === undefined) {
@@ -57,8 +56,9 @@ export async function startDeployer(config: WharfConfig, logger: Logger, options
   const prefix = options.prefix ?? QUEUE_PREFIX;
   const settings = config.webhooks;
 
-  const lease = await acquireDataSource(config.database, { applicationName: 'wharf-deployer', log });
-  const subscriptions = new WebhookSubscriptionsRepository(lease.dataSource);
+  const secrets = WebhookSecretCipher.fromConfig(config);
+  const lease = await acquireDataSource(config.database, { applicationName: 'wharf-deployer', log, webhookSecrets: secrets });
+  const subscriptions = new WebhookSubscriptionsRepository(lease.dataSource, secrets);
   const deliveries = new WebhookDeliveriesRepository(lease.dataSource);
 
   const connection = createRedisConnection(config.redis, 'worker');
@@ -70,7 +70,7 @@ export async function startDeployer(config: WharfConfig, logger: Logger, options
     subscriptions,
     deliveries,
     new PayloadRenderer(),
-    options.transport ?? new HttpWebhookTransport(),
+    options.transport ?? new HttpWebhookTransport({ allowPrivate: settings.allowPrivate }),
     settings,
     log,
   );
@@ -78,45 +78,51 @@ export async function startDeployer(config: WharfConfig, logger: Logger, options
   // a job must not be declared stalled while its POST is still within the timeout
   const lockDuration = Math.max(30_000, settings.timeoutMs * 2 + 10_000);
 
-  const routerWorker: Worker<RegistryEvent> = new Worker<RegistryEvent>(
-    internalQueueName(InternalConsumer.Deployer),
-    async (job: Job<RegistryEvent>) => {
+  const routerConsumer = new QueueConsumer<RegistryEvent, string[]>({
+    name: 'deployer router',
+    queue: internalQueueName(InternalConsumer.Deployer),
+    connection,
+    prefix,
+    logger: log,
+    concurrency: ROUTER_CONCURRENCY,
+    handle: async (job) => {
       if (!isRegistryEvent(job.data)) throw new UnrecoverableError('job data is not a registry event');
-      return pauseWhileDatabaseDown(routerWorker, () => router.process(job.data));
+      return router.process(job.data);
     },
-    { connection, prefix, concurrency: ROUTER_CONCURRENCY, lockDuration },
-  );
-  const deliveryWorker: Worker<WebhookDeliveryJob> = new Worker<WebhookDeliveryJob>(
-    WEBHOOK_DELIVERIES_QUEUE,
-    async (job: Job<WebhookDeliveryJob>) =>
-      pauseWhileDatabaseDown(deliveryWorker, () => processor.process({ data: job.data, attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 })),
-    {
-      connection,
-      prefix,
-      concurrency: settings.concurrency,
+    classify: databaseDown,
+    worker: { lockDuration },
+  });
+  const backoff = deliveryBackoff(settings);
+  const deliveryConsumer = new QueueConsumer<WebhookDeliveryJob, DeliveryOutcome>({
+    name: 'webhook delivery',
+    queue: WEBHOOK_DELIVERIES_QUEUE,
+    connection,
+    prefix,
+    logger: log,
+    concurrency: settings.concurrency,
+    handle: (job) => processor.process({ data: job.data, attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 }),
+    // a failed POST was logged by the processor; anything else is the database or unexpected
+    classify: (error) => (error instanceof DeliveryFailedError ? 'retry' : databaseDown(error)),
+    worker: {
       lockDuration,
       settings: {
         // the processor chose (and logged) the wait; anything else retried gets the same schedule
-        backoffStrategy: (attemptsMade, _type, err) => (err instanceof DeliveryFailedError ? err.retryDelayMs : retryDelayMs(attemptsMade, settings)),
+        backoffStrategy: (attemptsMade, _type, err) => (err instanceof DeliveryFailedError ? err.retryDelayMs : retryDelayMs(attemptsMade, backoff)),
       },
     },
-  );
-  for (const [name, worker] of [['router', routerWorker], ['delivery', deliveryWorker]] as const) {
-    worker.on('error', (err) => log.warn({ err, worker: name }, 'deployer worker error'));
-  }
-  deliveryWorker.on('failed', (job, err) => {
-    if (job !== undefined && !(err instanceof DeliveryFailedError) && !(err instanceof UnrecoverableError) && err.name !== 'RateLimitError') {
-      log.error({ err, jobId: job.id, subscription: job.data.subscriptionId }, 'webhook delivery job failed unexpectedly');
-    }
   });
-  await Promise.all([routerWorker.waitUntilReady(), deliveryWorker.waitUntilReady()]);
+  routerConsumer.start();
+  deliveryConsumer.start();
+  await Promise.all([routerConsumer.ready(), deliveryConsumer.ready()]);
+  const retention = startDeliveryRetention(lease.dataSource, settings.deliveryRetention, log);
   log.info({ prefix, concurrency: settings.concurrency, maxAttempts: settings.maxAttempts, timeoutMs: settings.timeoutMs }, 'deployer started');
 
   return {
     name: 'deployer',
     stop: async () => {
       // close() lets in-flight deliveries finish (each bounded by webhooks.timeout)
-      await Promise.allSettled([routerWorker.close(), deliveryWorker.close()]);
+      await Promise.allSettled([routerConsumer.close(), deliveryConsumer.close()]);
+      await retention?.stop();
       await deliveryQueue.close().catch(() => undefined);
       await closeConnection(connection);
       await lease.release();
@@ -125,18 +131,9 @@ export async function startDeployer(config: WharfConfig, logger: Logger, options
   };
 }
 
-/**
- * PostgreSQL being down is no fault of the job: instead of spending one of its attempts, the
- * worker pauses and the job goes back to wait (BullMQ's rate-limit mechanism).
- */
-async function pauseWhileDatabaseDown<T>(worker: Worker, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!isTransientDatabaseError(error)) throw error;
-    await worker.rateLimit(DATABASE_DOWN_PAUSE_MS);
-    throw Worker.RateLimitError();
-  }
+/** PostgreSQL being down is no fault of the job. */
+function databaseDown(error: unknown): FailureKind | undefined {
+  return isTransientDatabaseError(error) ? 'unavailable' : undefined;
 }
 
 function isRegistryEvent(data: unknown): data is RegistryEvent {

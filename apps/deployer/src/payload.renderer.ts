@@ -12,7 +12,7 @@ import {
 import { RenderError } from './render.error.js';
 import type { OutboundRequest } from './webhook.transport.js';
 
-export const USER_AGENT = 'Wharf-Webhooks/0.1';
+const USER_AGENT = 'Wharf-Webhooks/0.1';
 const JSON_TYPE = 'application/json';
 const CLOUDEVENTS_TYPE = 'application/cloudevents+json; charset=utf-8';
 
@@ -69,7 +69,7 @@ export class PayloadRenderer {
  * tag), the platforms of an index when the event lists its children's platforms, who and when.
  * `pushedBy`/`pushedAt` are the event's actor and time whatever the action.
  */
-export function deployPayload(event: WebhookEvent): Record<string, unknown> {
+function deployPayload(event: WebhookEvent): Record<string, unknown> {
   const t = event.target;
   return {
     image: imageReference(event),
@@ -86,7 +86,7 @@ export function deployPayload(event: WebhookEvent): Record<string, unknown> {
 }
 
 /** CloudEvents 1.0, structured JSON mode; `data` is the registry:2 event itself. */
-export function cloudEvent(event: WebhookEvent): Record<string, unknown> {
+function cloudEvent(event: WebhookEvent): Record<string, unknown> {
   const t = event.target;
   const reference = t.tag !== undefined ? `${t.repository}:${t.tag}` : t.digest !== undefined ? `${t.repository}@${t.digest}` : t.repository;
   return {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { retryDelayMs, type Backoff } from '@wharf/queue';
 import { UnrecoverableError } from 'bullmq';
 import type { DeliveryAttempt, SubscriptionHealth, WebhookDeliveriesRepository, WebhookDeliveryJob, WebhookSubscriptionsRepository } from '@wharf/db';
 import type { Logger } from '@wharf/observability';
 import { DeliveryFailedError } from './delivery-failed.error.js';
 import type { PayloadRenderer } from './payload.renderer.js';
 import { RenderError } from './render.error.js';
-import { retryDelayMs } from './retry-backoff.js';
 import { signWebhook } from './webhook-signature.js';
 import type { OutboundRequest, TransportResult, WebhookTransport } from './webhook.transport.js';
 
@@ -37,8 +37,9 @@ const SENSITIVE_HEADER = /^(authorization|proxy-authorization|cookie|x-wharf-sig
  * attempt and move the subscription's health, then tell BullMQ whether to retry.
  * - 2xx: delivered.
  * - no answer, 408, 425, 429, 5xx: retried with backoff until the job's attempts run out.
- * - any other status (a 3xx not followed, 400, 401, 403, 404, 410, 422, …), or a subscription whose
- *   template cannot render: the request itself is wrong, so retrying cannot help — the delivery
+ * - any other status (a 3xx not followed, 400, 401, 403, 404, 410, 422, …), a subscription whose
+ *   template cannot render or whose secret cannot be decrypted, or a destination the transport refused (a private address without
+ *   webhooks.allowprivate): the request itself is wrong, so retrying cannot help — the delivery
  *   stops (UnrecoverableError) and waits for a manual redelivery after the fix.
  * A subscription is flagged `failing` after `failureThreshold` failed attempts in a row and keeps
  * receiving deliveries; the next success clears the flag.
@@ -68,6 +69,8 @@ export class WebhookDeliveryProcessor {
     const secret = subscription.secret;
     let request: OutboundRequest;
     try {
+      // nothing can be signed without the secret (another key, or none, since it was stored)
+      if (subscription.secretError !== undefined) throw new RenderError(`secret: ${subscription.secretError}`);
       request = this.renderer.render(subscription, event, deliveryId);
     } catch (error) {
       if (!(error instanceof RenderError)) throw error;
@@ -81,9 +84,9 @@ export class WebhookDeliveryProcessor {
     const result = await this.transport.post({ ...request, headers }, this.options.timeoutMs);
 
     const success = result.ok && result.statusCode >= 200 && result.statusCode < 300;
-    const retryable = !success && (!result.ok || isRetryableStatus(result.statusCode));
+    const retryable = !success && (result.ok ? isRetryableStatus(result.statusCode) : result.refused !== true);
     const willRetry = retryable && attempt < job.attempts;
-    const delay = willRetry ? retryDelayMs(attempt, this.options) : 0;
+    const delay = willRetry ? retryDelayMs(attempt, deliveryBackoff(this.options)) : 0;
     const logged = { url: redact(request.url, secret), headers: maskHeaders(headers, secret) };
     const row = this.attemptRow(job, deliveryId, attempt, logged, sanitize(result, secret), willRetry ? new Date(this.now().getTime() + delay) : null);
     await this.recordAndReport(row, subscription.name, willRetry, job);
@@ -161,6 +164,14 @@ export class WebhookDeliveryProcessor {
       );
     }
   }
+}
+
+/**
+ * Wait before the next automatic attempt: `backoff` doubling per failed attempt up to `maxBackoff`,
+ * ±10% so deliveries that failed together (a receiver restart) do not all come back at once.
+ */
+export function deliveryBackoff(limits: { backoffMs: number; maxBackoffMs: number }): Backoff {
+  return { initialMs: limits.backoffMs, maxMs: limits.maxBackoffMs, jitter: 0.1 };
 }
 
 function isRetryableStatus(status: number): boolean {

@@ -12,8 +12,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * five minutes from your clock. `verifyWebhookSignature` below is that recipe.
  */
 
-export const SIGNATURE_PREFIX = 'sha256=';
-export const DEFAULT_TOLERANCE_SECONDS = 300;
+const SIGNATURE_PREFIX = 'sha256=';
+const DEFAULT_TOLERANCE_SECONDS = 300;
 
 export function signWebhook(secret: string, timestamp: number, body: string): string {
   return SIGNATURE_PREFIX + createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');

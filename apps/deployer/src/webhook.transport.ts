@@ -13,4 +13,6 @@ export type TransportResult =
   /** The receiver answered (any status). `latencyMs`: until the response headers arrived. */
   | { ok: true; statusCode: number; latencyMs: number; excerpt: string }
   /** No answer: refused, reset, DNS, TLS, or the timeout. */
-  | { ok: false; error: string; latencyMs: number };
+  | { ok: false; error: string; latencyMs: number; refused?: never }
+  /** Never sent: the destination is not allowed (webhooks.allowprivate); retrying cannot help. */
+  | { ok: false; error: string; latencyMs: number; refused: true };

@@ -1,19 +1,19 @@
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { ConfigError, type WharfConfig } from '@wharf/config';
-import { QUEUE_PREFIX } from '@wharf/events';
+import { InternalConsumer, internalQueueName, type RegistryEvent } from '@wharf/events';
 import type { Logger, RunningRole } from '@wharf/observability';
-import { closeConnection, createRedisConnection } from '@wharf/queue';
+import { closeConnection, createRedisConnection, JobBatcher, QueueConsumer } from '@wharf/queue';
 import {
   assertIndexPrefix,
   createSearchClient,
   EventBulkWriter,
   EventIndexAdmin,
   isTransientSearchError,
+  type BulkItemOutcome,
   type EventDocument,
 } from '@wharf/search';
-import { BulkBatcher } from './bulk-batcher.js';
-import { IndexerModule } from './indexer.module.js';
+import { BulkItemError } from './bulk-item.error.js';
+import { classifyIndexingFailure, EventIndexProcessor, INDEXER_CONCURRENCY } from './event-index.processor.js';
+import { startEventRetention } from './event-retention.job.js';
 
 /** Documents per `_bulk` request: a few hundred KB, well inside Elasticsearch's comfort zone. */
 export const INDEXER_BATCH_SIZE = 500;
@@ -29,8 +29,8 @@ export interface IndexerOptions {
 /**
  * Starts the indexer role: every event on the indexer queue becomes a document in Elasticsearch
  * (`_id` = event id, so redelivery overwrites rather than duplicates). Elasticsearch may be down at
- * start or at any time after: the template is (re)installed before the first write and writes wait
- * for it to come back. Needs the `redis:` and `elasticsearch:` sections.
+ * start or at any time after: the template is (re)installed before the first write, and while it is
+ * down the queue pauses (QueueConsumer) and events wait in Redis. Needs `redis:` and `elasticsearch:`.
  */
 export async function start(config: WharfConfig, logger: Logger, options: IndexerOptions = {}): Promise<RunningRole> {
   const missing = [
@@ -42,7 +42,7 @@ export async function start(config: WharfConfig, logger: Logger, options: Indexe
   assertIndexPrefix(prefix);
   const log = logger.child({ role: 'indexer' });
 
-  // the batcher owns retries: the client must report an outage at once rather than retry itself
+  // the queue's pause is the retry: the client reports an outage at once rather than retry itself
   const client = createSearchClient(config.elasticsearch, { maxRetries: 0 });
   const admin = new EventIndexAdmin(client, prefix);
   const writer = new EventBulkWriter(client, prefix);
@@ -52,28 +52,14 @@ export async function start(config: WharfConfig, logger: Logger, options: Indexe
     templateReady = true;
     log.info({ prefix }, 'indexer: events index template installed');
   };
-  const batcher = new BulkBatcher<EventDocument>(
-    {
-      async write(docs) {
-        // no document may create an index before the template that maps it exists
-        if (!templateReady) await ensureTemplate();
-        return writer.write(docs);
-      },
+  const batcher = new JobBatcher<EventDocument>(
+    async (docs) => {
+      // no document may create an index before the template that maps it exists
+      if (!templateReady) await ensureTemplate();
+      const outcomes = await writer.write(docs);
+      return docs.map((_, i) => itemFailure(outcomes[i]));
     },
-    {
-      maxBatch: INDEXER_BATCH_SIZE,
-      lingerMs: INDEXER_LINGER_MS,
-      maxInFlight: 2,
-      retryInitialMs: 100,
-      retryMaxMs: 5_000,
-      isRetryable: isTransientSearchError,
-      onRetry: (err, attempt, delayMs, items) => {
-        const fields = { err: (err as Error).message, attempt, delayMs, items };
-        if (attempt === 1 || attempt % 20 === 0) log.warn(fields, 'indexer: elasticsearch unavailable, holding the batch');
-        else log.debug(fields, 'indexer: elasticsearch still unavailable');
-      },
-      onRecovered: (attempts, items) => log.info({ attempts, items }, 'indexer: elasticsearch is back, batch written'),
-    },
+    { maxBatch: INDEXER_BATCH_SIZE, lingerMs: INDEXER_LINGER_MS, maxInFlight: 2 },
   );
 
   try {
@@ -91,25 +77,43 @@ export async function start(config: WharfConfig, logger: Logger, options: Indexe
     admin.ensureMonthIndices().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'indexer: could not create the month indices ahead'));
   }, MONTH_INDEX_CHECK_MS);
   monthly.unref();
+  const retention = startEventRetention(client, config.elasticsearch, log);
 
   const connection = createRedisConnection(config.redis, 'worker');
   // ioredis reconnects by itself; the event only says so
   connection.on('error', (err: Error) => log.debug({ err: err.message }, 'indexer: redis connection error'));
-  const app = await NestFactory.createApplicationContext(IndexerModule.forRoot({ connection, prefix: options.prefix ?? QUEUE_PREFIX, batcher, logger: log }), { logger: false });
-  await app.init();
-  log.info({ prefix, queuePrefix: options.prefix ?? QUEUE_PREFIX }, 'indexer started');
+  const processor = new EventIndexProcessor(batcher, log);
+  const consumer = new QueueConsumer<RegistryEvent>({
+    name: 'indexer',
+    queue: internalQueueName(InternalConsumer.Indexer),
+    connection,
+    ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+    logger: log,
+    concurrency: INDEXER_CONCURRENCY,
+    handle: (job) => processor.process(job.data, job.id),
+    classify: classifyIndexingFailure,
+    // a job whose worker died goes back to the queue; only a job that kills workers repeatedly fails
+    worker: { maxStalledCount: 10 },
+  });
+  consumer.start();
+  log.info({ prefix, queuePrefix: options.prefix }, 'indexer started');
 
   return {
     name: 'indexer',
     async stop() {
-      // order matters: stop holding batches first, or closing the worker would wait out an outage
       clearInterval(monthly);
-      batcher.drain();
-      await app.close();
+      // jobs in flight wait for their batch, which is written (or fails and hands them back) first
+      await consumer.close();
       await batcher.close();
+      await retention?.stop();
       await client.close();
       await closeConnection(connection);
       log.info('indexer stopped');
     },
   };
+}
+
+function itemFailure(outcome: BulkItemOutcome | undefined): BulkItemError | undefined {
+  if (outcome === undefined) return new BulkItemError('the bulk response has no result for this document', false);
+  return outcome.ok ? undefined : new BulkItemError(outcome.reason, outcome.permanent);
 }

@@ -64,8 +64,9 @@ export async function garbageCollect(args: string[]): Promise<number> {
   try {
     await driver.stat('/');
   } catch (err) {
-    if (!isPathNotFound(err)) throw err;
-    process.stderr.write(`wharf garbage-collect: storage root ${storage.rootDirectory} does not exist\n`);
+    // an object store's root always exists: what fails there is reaching it (credentials, network)
+    const why = isPathNotFound(err) && storage.driver === 'filesystem' ? `storage root ${storage.rootDirectory} does not exist` : (err as Error).message;
+    process.stderr.write(`wharf garbage-collect: ${why}\n`);
     return 1;
   }
   try {

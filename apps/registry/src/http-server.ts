@@ -3,7 +3,7 @@ import type { Server as TlsServer } from 'node:tls';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
-import type { RegistryEvents, StorageDriver } from '@wharf/registry-core';
+import { ManifestService, type RegistryEvents, type RegistryWriter, type StorageDriver } from '@wharf/registry-core';
 import { requestIdFrom, type Logger } from '@wharf/observability';
 import { FailedLoginLimiter } from '@wharf/auth';
 import { createAuthenticator, createTokenEndpoint } from './auth/authenticator.factory.js';
@@ -20,6 +20,8 @@ export interface RunningRegistry {
   address: string;
   /** Stops accepting requests and waits up to http.draintimeout for those in flight. */
   close(): Promise<void>;
+  /** The registry's own services, for roles hosted in the same process (their events go through this registry's sink). */
+  writer: RegistryWriter;
 }
 
 /** Builds and starts the registry HTTP server. */
@@ -67,6 +69,7 @@ export async function startRegistry(settings: RegistrySettings, driver: StorageD
 
   return {
     address,
+    writer: app.get(ManifestService),
     close: async () => {
       const drain = new Promise<void>((resolve) => setTimeout(resolve, settings.http.drainTimeoutMs).unref());
       await Promise.race([app.close(), drain]);

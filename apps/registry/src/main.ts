@@ -1,4 +1,4 @@
-export { start } from './registry.role.js';
+export { start, type RunningRegistryRole } from './registry.role.js';
 export { garbageCollect } from './garbage-collect.command.js';
 export { startRegistry, type RunningRegistry } from './http-server.js';
 export { settingsFromConfig } from './settings-from-config.js';

@@ -4,17 +4,23 @@ import { hostname } from 'node:os';
 import { ConfigError, type WharfConfig } from '@wharf/config';
 import type { Logger, RunningRole } from '@wharf/observability';
 import { EventPipeline } from '@wharf/queue';
-import { EVENTS_OFF, RegistryEvents, type StorageDriver } from '@wharf/registry-core';
+import { EVENTS_OFF, RegistryEvents, type RegistryWriter, type StorageDriver } from '@wharf/registry-core';
 import { createStorageDriver, probeStorage } from '@wharf/storage-drivers';
 import { startDebugServer } from './debug-server.js';
 import { startRegistry } from './http-server.js';
 import { settingsFromConfig } from './settings-from-config.js';
 
+/** The running registry role; `writer` is what an api role hosted in the same process writes through. */
+export interface RunningRegistryRole extends RunningRole {
+  readonly writer: RegistryWriter;
+}
+
 /**
- * Starts the registry role: the OCI API over the configured storage and, with a
- * `redis` section, the event pipeline (spool, forwarder, registry:2 endpoint delivery).
+ * Starts the registry role: the OCI API over the configured storage and the event pipeline: with
+ * a `redis` section spool, forwarder and BullMQ endpoint delivery; without one, when
+ * `notifications.endpoints` are configured, each endpoint delivered from the spool in process.
  */
-export async function start(config: WharfConfig, logger: Logger): Promise<RunningRole> {
+export async function start(config: WharfConfig, logger: Logger): Promise<RunningRegistryRole> {
   const settings = settingsFromConfig(config);
   const pipeline = await EventPipeline.start(config, logger);
   const events = new RegistryEvents(pipeline?.sink ?? EVENTS_OFF, {
@@ -31,6 +37,7 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
       : undefined;
   return {
     name: 'registry',
+    writer: registry.writer,
     stop: async () => {
       logger.info({ drainTimeoutMs: settings.http.drainTimeoutMs }, 'registry: draining requests');
       await registry.close();
@@ -56,7 +63,7 @@ async function checkStorage(config: WharfConfig, driver: StorageDriver, logger: 
     await driver.close?.();
     throw new ConfigError([{ path: `storage.${config.storage.driver.name}`, message: probe.message }]);
   }
-  logger.warn({ driver: driver.name, reason: probe.message }, 'storage did not answer at start-up; serving anyway');
+  logger.error({ driver: driver.name, err: probe.message }, `storage ${driver.name} is not usable: ${probe.message}`);
 }
 
 /** registry:2's event `source.addr`: this host's name with the port the registry listens on. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from './config.error.js';
-import { loadConfig } from './config.loader.js';
+import { loadConfig, parseConfig } from './config.loader.js';
 
 // Real registry:2 files from the seed article (Docker in Action, ch. 10); see test-fixtures/README.md.
 const fixture = (name: string) => fileURLToPath(new URL(`../test-fixtures/${name}`, import.meta.url));
@@ -95,9 +95,21 @@ describe('seed configs Wharf rejects, with a message naming the feature', () => 
     assert.doesNotMatch(error.message, /your_awssecretkey/);
   });
 
-  test('rados-config.yml: the repeated `storage:` key is a YAML error with its line', () => {
+  test('rados-config.yml: the repeated `storage:` key is a YAML error naming the key and both lines', () => {
     const error = loadError('rados-config.yml');
-    assert.match(error.message, /rados-config\.yml: YAML syntax error at line 10, column 1: Map keys must be unique/);
+    assert.match(error.message, /rados-config\.yml: YAML syntax error at line 10, column 1: Map keys must be unique: key "storage" repeated \(first at line 7\)/);
+  });
+
+  test('sample-config-002.yml, printed with its indentation lost: the first repeated key is named', () => {
+    const error = loadError('sample-config-002.yml');
+    assert.match(error.message, /sample-config-002\.yml: YAML syntax error at line 30, column 1: Map keys must be unique: key "enabled" repeated \(first at line 23\)/);
+  });
+
+  test('a nested key given twice is named by its path', () => {
+    assert.throws(
+      () => parseConfig('version: 0.1\nstorage:\n  inmemory:\n  delete:\n    enabled: true\n    enabled: false\n', {}),
+      /YAML syntax error at line 6, column 5: Map keys must be unique: key "storage\.delete\.enabled" repeated \(first at line 5\)/,
+    );
   });
 
   test('the S3 file works once the driver is switched by the environment', () => {

@@ -27,6 +27,7 @@ export type StorageDriverConfig =
   | { name: 'inmemory' }
   | AzureStorageConfig
   | GcsStorageConfig
+  | SwiftStorageConfig
   /** `storage.s3`, or `storage.oss` mapped onto OSS's S3-compatible API. */
   | { name: 's3' | 'oss'; s3: S3StorageConfig };
 
@@ -96,6 +97,39 @@ export type StorageMiddlewareConfig =
   | { name: 'redirect'; baseUrl: string }
   /** v3: rewrites the URL the driver (or an earlier middleware) signed. */
   | { name: 'rewrite'; scheme?: string; host?: string; trimPathPrefix?: string };
+
+/** storage.swift (OpenStack Swift), registry:2's keys; the auth version is resolved from the URL when not set. */
+export interface SwiftStorageConfig {
+  name: 'swift';
+  authUrl: string;
+  username: string;
+  password: string;
+  container: string;
+  authVersion: 1 | 2 | 3;
+  region?: string;
+  tenant?: string;
+  tenantId?: string;
+  domain?: string;
+  domainId?: string;
+  tenantDomain?: string;
+  tenantDomainId?: string;
+  trustId?: string;
+  insecureSkipVerify: boolean;
+  /** Segment size in bytes; default 20 MiB, at least 1 MiB. */
+  chunkSize: number;
+  /** Object-name prefix inside the container; default none. */
+  prefix: string;
+  /** Temp-URL key; absent: the container's (or account's) key, else a generated one. */
+  secretKey?: string;
+  /** HP Cloud style temp URLs: the signature becomes `<tenantid>:<accesskey>:<signature>`. */
+  accessKey?: string;
+  /** Keystone catalog endpoint; default public. */
+  endpointType: 'public' | 'internal' | 'admin';
+  /** Used only when the cluster has no /info: whether temp-URL keys live on the container. */
+  tempUrlContainerKey: boolean;
+  /** Used only when the cluster has no /info: the methods temp URLs are allowed for (empty: no redirects). */
+  tempUrlMethods: string[];
+}
 
 export interface UploadPurgingConfig {
   /** Defaults as registry:2: enabled, age 168h, interval 24h, not a dry run. */
@@ -222,6 +256,11 @@ export interface ApiConfig {
   sessionLifetimeMs?: number;
   /** api.trustedproxies as written; absent: the api role's default (see apps/api api.defaults.ts). */
   trustedProxies?: string[];
+  /**
+   * Base URL of the registry's /v2 API for an api role that does not host the registry in its own
+   * process; absent: derived from http.addr, http.tls and http.prefix (apps/api registry-address.ts).
+   */
+  registryUrl?: string;
 }
 
 /** Wharf's `tokenserver:` section: the Docker token server the registry process serves. */
@@ -357,6 +396,9 @@ export interface ValidationConfig {
   };
 }
 
+/** How long something stored is kept: calendar months (UTC) or a fixed span (see retention.ts). */
+export type RetentionPeriod = { months: number } | { ms: number };
+
 export interface ElasticsearchConfig {
   /** `urls` or its alias `addresses`. */
   urls: string[];
@@ -364,6 +406,8 @@ export interface ElasticsearchConfig {
   indexPrefix: string;
   username?: string;
   password?: string;
+  /** `retention`: the indexer deletes monthly indices whose every event is older; absent: kept forever. */
+  retention?: RetentionPeriod;
 }
 
 /** Either a connection URL or its parts; port defaults to 5432 when host is given. */
@@ -406,6 +450,10 @@ export interface WebhooksConfig {
   concurrency: number;
   /** How long the deployer reuses the enabled subscriptions it read; default 2s. */
   subscriptionCacheMs: number;
+  /** Webhook URLs may resolve to loopback, link-local or private addresses; default false. */
+  allowPrivate: boolean;
+  /** `deliveryretention`: the deployer deletes delivery attempts older than this; absent: kept forever. */
+  deliveryRetention?: RetentionPeriod;
 }
 
 /** The `dashboard:` section (apps/dashboard). */

@@ -10,6 +10,7 @@ const DEFAULTS = {
   failureThreshold: 5,
   concurrency: 10,
   subscriptionCacheMs: 2_000,
+  allowPrivate: false,
 };
 
 describe('webhooks', () => {
@@ -27,6 +28,7 @@ describe('webhooks', () => {
   failurethreshold: 2
   concurrency: 4
   subscriptioncache: 0s
+  allowprivate: true
 `);
     assert.deepEqual(config.webhooks, {
       timeoutMs: 2_000,
@@ -36,6 +38,7 @@ describe('webhooks', () => {
       failureThreshold: 2,
       concurrency: 4,
       subscriptionCacheMs: 0,
+      allowPrivate: true,
     });
   });
 

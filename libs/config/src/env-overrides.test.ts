@@ -200,7 +200,7 @@ describe('REGISTRY_* overrides: driver and scheme selection', () => {
   });
 
   test('driver parameters of an unsupported driver name the driver', () => {
-    rejects(MINIMAL, { REGISTRY_STORAGE: 'swift', REGISTRY_STORAGE_SWIFT_CONTAINER: 'b' }, /storage\.swift: the swift driver is not supported yet/);
+    rejects(MINIMAL, { REGISTRY_STORAGE: 'oss', REGISTRY_STORAGE_OSS_BUCKET: 'b' }, /storage\.oss: the oss driver is not supported yet/);
   });
 
   test('REGISTRY_STORAGE=gcs with its parameters switches to the gcs driver', () => {

@@ -3,3 +3,4 @@ export { ConfigError, type ConfigIssue } from './config.error.js';
 export { parseGoDuration } from './duration.js';
 export type * from './config.types.js';
 export { openSslCipherList } from './sections/tls-cipher-suites.js';
+export { retentionCutoff, formatRetention } from './retention.js';

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { ConfigIssue } from './config.error.js';
 import { rawValueAt } from './raw-value.js';
 import { nodeAt, type KeyNode } from './schema-tree.js';
-import { KNOWN_UNSUPPORTED_DRIVERS, SUPPORTED_DRIVERS } from './sections/storage.section.js';
+import { KNOWN_UNSUPPORTED_DRIVERS, REMOVED_DRIVERS, SUPPORTED_DRIVERS } from './sections/storage.section.js';
 import { AUTH_SCHEMES } from './sections/auth.section.js';
 import { closestName } from './suggest.js';
 
@@ -59,6 +59,7 @@ function reason(issue: z.core.$ZodIssue, raw: unknown): string {
 }
 
 function storageDriverReason(driver: string): string {
+  if (Object.hasOwn(REMOVED_DRIVERS, driver)) return REMOVED_DRIVERS[driver]!;
   const supported = `supported drivers: ${SUPPORTED_DRIVERS.join(', ')}`;
   return (KNOWN_UNSUPPORTED_DRIVERS as readonly string[]).includes(driver)
     ? `the ${driver} driver is not supported yet; ${supported}`

@@ -1,4 +1,4 @@
-import { isScalar, parseDocument, type Tags } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Tags } from 'yaml';
 import { ConfigError } from './config.error.js';
 import { isRawMap, RawScalar, type RawValue } from './raw-value.js';
 
@@ -17,8 +17,10 @@ export function readYaml(text: string, origin: string): RawValue {
   });
   const error = doc.errors[0];
   if (error !== undefined) {
-    const { line, column } = lineAndColumn(text, error.pos[0]);
-    const reason = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+    const duplicate = error.code === 'DUPLICATE_KEY' ? firstDuplicateKey(text) : undefined;
+    const { line, column } = lineAndColumn(text, duplicate?.offset ?? error.pos[0]);
+    let reason = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+    if (duplicate !== undefined) reason += `: key "${duplicate.key}" repeated (first at line ${lineAndColumn(text, duplicate.firstOffset).line})`;
     throw new ConfigError(
       [{ path: origin, message: `YAML syntax error at line ${line}, column ${column}: ${reason}` }],
       origin,
@@ -59,6 +61,34 @@ function fromJs(value: unknown): RawValue {
   if (isRawMap(value)) return fromJs(new Map(Object.entries(value)));
   // Anything else (e.g. a number from a custom tag we did not wrap) keeps its text form.
   return String(value);
+}
+
+/**
+ * The first key that a mapping holds twice, by its full path (`storage`, `http.debug.addr`), with
+ * where it appears again and where first: the parser's own error points at neither reliably.
+ */
+function firstDuplicateKey(text: string): { key: string; offset: number; firstOffset: number } | undefined {
+  const walk = (node: unknown, path: string[]): { key: string; offset: number; firstOffset: number } | undefined => {
+    if (isSeq(node)) {
+      for (const [index, item] of node.items.entries()) {
+        const found = walk(item, [...path, String(index)]);
+        if (found !== undefined) return found;
+      }
+    }
+    if (!isMap(node)) return undefined;
+    const seen = new Map<string, number>();
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const offset = isScalar(pair.key) ? (pair.key.range?.[0] ?? 0) : 0;
+      const first = seen.get(key);
+      if (first !== undefined) return { key: [...path, key].join('.'), offset, firstOffset: first };
+      seen.set(key, offset);
+      const found = walk(pair.value, [...path, key]);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return walk(parseDocument(text, { version: '1.1', uniqueKeys: false }).contents, []);
 }
 
 function lineAndColumn(text: string, offset: number): { line: number; column: number } {

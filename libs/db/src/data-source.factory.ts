@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '@wharf/config';
 import { counterEntities, counterMigrations } from './counters/index.js';
-import { webhookEntities, webhookMigrations } from './webhooks/index.js';
+import { WebhookSecretCipher, webhookEntities, webhookMigrations } from './webhooks/index.js';
 
 export interface DataSourceOptions {
   /** Schema for every table (tests use one per test); default `database.schema`, else the server's search_path. */
@@ -10,6 +10,11 @@ export interface DataSourceOptions {
   poolSize?: number;
   /** Shown in pg_stat_activity, so an operator can tell the roles' connections apart. Default "wharf". */
   applicationName?: string;
+  /**
+   * The key webhook secrets are stored under (`WebhookSecretCipher.fromConfig(config)`); a
+   * migration encrypts secrets stored in plain text by earlier versions with it. Default: none.
+   */
+  webhookSecrets?: WebhookSecretCipher;
 }
 
 export const DEFAULT_POOL_SIZE = 10;
@@ -44,7 +49,7 @@ export function createDataSource(config: DatabaseConfig, options: DataSourceOpti
     ...(config.url ? { url: config.url } : { host: config.host, port: config.port, username: config.user, password: config.password, database: config.database }),
     ...(schema === undefined ? {} : { schema }),
     entities: [...counterEntities, ...webhookEntities],
-    migrations: [...counterMigrations, ...webhookMigrations],
+    migrations: [...counterMigrations, ...webhookMigrations(options.webhookSecrets ?? WebhookSecretCipher.fromSecret(undefined))],
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsRun: false,
     synchronize: false,

@@ -1,4 +1,5 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { LogDestination } from './log-destination.js';
 import { redactSecrets, redactText } from './log-redaction.js';
 
 export type { Logger } from 'pino';
@@ -7,8 +8,8 @@ export interface LoggerOptions {
   level: 'error' | 'warn' | 'info' | 'debug' | LevelWithSilent;
   /** Static fields on every line (registry:2's `log.fields`). */
   fields?: Record<string, unknown>;
-  /** Where lines go; stdout by default. */
-  destination?: NodeJS.WritableStream;
+  /** Where lines go; stdout by default, through a LogDestination (see log-destination.ts). */
+  destination?: NodeJS.WritableStream | LogDestination;
 }
 
 /**
@@ -30,6 +31,6 @@ export function createLogger(options: LoggerOptions): Logger {
       },
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination,
+    options.destination ?? new LogDestination(),
   );
 }

@@ -28,7 +28,8 @@ export class EndpointSender {
     this.headers.set('content-type', EVENTS_MEDIA_TYPE);
   }
 
-  async send(event: RegistryEvent): Promise<SendOutcome> {
+  /** `signal` cuts the attempt short (shutdown) besides the endpoint's timeout. */
+  async send(event: RegistryEvent, signal?: AbortSignal): Promise<SendOutcome> {
     const envelope: EventEnvelope = { events: [event] };
     const started = performance.now();
     try {
@@ -37,7 +38,7 @@ export class EndpointSender {
         headers: this.headers,
         body: JSON.stringify(envelope, null, 3),
         redirect: 'follow',
-        signal: AbortSignal.timeout(this.endpoint.timeoutMs),
+        signal: signal === undefined ? AbortSignal.timeout(this.endpoint.timeoutMs) : AbortSignal.any([AbortSignal.timeout(this.endpoint.timeoutMs), signal]),
       });
       // registry:2 never reads the body; drain it so the connection can be reused.
       await response.body?.cancel().catch(() => undefined);

@@ -12,9 +12,10 @@ import { createMetricsHandler } from './metrics-handler.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { QueueCatalog } from './queue-catalog.js';
 import { QueueHealthService } from './queue-health.service.js';
-import { queueRoutes } from './queue-routes.js';
+import { endpointRoute, queueRoutes } from './queue-routes.js';
 import { createRedisConnection } from './redis-connection.js';
 import { resolveSpoolDirectory, type SpoolDirectory } from './spool-directory.js';
+import { SpoolEndpointDelivery } from './spool-endpoint-delivery.js';
 import { SpoolForwarder } from './spool-forwarder.js';
 
 export interface EventPipelineOptions {
@@ -24,18 +25,27 @@ export interface EventPipelineOptions {
   spoolDirectory?: string;
   /** Register the metrics on an existing PipelineMetrics (its prom-client Registry). */
   metrics?: PipelineMetrics;
-  /** How long stop() keeps forwarding what is spooled before leaving it for the next start. Default 5 s. */
+  /** How long stop() keeps forwarding (or delivering) what is spooled before leaving it for the next start. Default 5 s. */
   drainMs?: number;
-  /** Run the endpoint delivery workers in this process (default true). */
+  /** Run the endpoint deliveries in this process (default true). */
   deliverEndpoints?: boolean;
+}
+
+/** What reads the spool: the forwarder into Redis, or an endpoint delivered from the spool. */
+interface SpoolReader {
+  stop(drainMs: number): Promise<void>;
 }
 
 /**
  * The registry role's side of the notification pipeline, composed: the spool (what `sink` writes
- * to), the forwarder into the BullMQ queues, the replay log, the registry:2 endpoint delivery
- * workers and the metrics. `start` returns undefined when the configuration has no `redis`
- * section: the registry then runs without a sink, spooling nothing (a registry:2 file with
- * endpoints but no redis gets a warning, since nothing would deliver them).
+ * to) and what reads it.
+ * - With a `redis` section: the forwarder into the BullMQ queues, the replay log, the registry:2
+ *   endpoint delivery workers and the metrics.
+ * - Without one, when `notifications.endpoints` has an enabled entry: each endpoint delivered
+ *   straight from the spool in this process (SpoolEndpointDelivery), as registry:2 does without
+ *   any Redis.
+ * `start` returns undefined otherwise (no endpoints and no redis, or no redis and a role that
+ * does not deliver): the registry then runs without a sink, spooling nothing.
  */
 export class EventPipeline {
   private stopped = false;
@@ -43,12 +53,13 @@ export class EventPipeline {
   private constructor(
     readonly sink: EventSink,
     readonly metrics: PipelineMetrics,
-    readonly health: QueueHealthService,
+    /** The queues' state in Redis; undefined when endpoints are delivered from the spool. */
+    readonly health: QueueHealthService | undefined,
     readonly spoolDirectory: SpoolDirectory,
     private readonly spool: EventSpool,
-    private readonly forwarder: SpoolForwarder,
+    private readonly readers: SpoolReader[],
     private readonly workers: EndpointDeliveryWorker[],
-    private readonly catalog: QueueCatalog,
+    private readonly catalog: QueueCatalog | undefined,
     private readonly connections: Redis[],
     private readonly drainMs: number,
     private readonly logger: Logger,
@@ -56,24 +67,14 @@ export class EventPipeline {
 
   static async start(config: WharfConfig, logger: Logger, options: EventPipelineOptions = {}): Promise<EventPipeline | undefined> {
     if (config.redis === undefined) {
-      const endpoints = config.notifications.endpoints.filter((e) => !e.disabled).map((e) => e.name);
-      if (endpoints.length > 0) {
-        logger.warn({ endpoints }, 'notifications.endpoints are configured but there is no redis section: Wharf delivers no events');
-      }
-      return undefined;
+      const endpoints = config.notifications.endpoints.filter((e) => !e.disabled);
+      // A role that does not deliver (the API) would leave a spool of its own unread.
+      if (endpoints.length === 0 || options.deliverEndpoints === false) return undefined;
+      return EventPipeline.startSpoolDelivery(config, endpoints, logger, options);
     }
     const prefix = options.prefix ?? QUEUE_PREFIX;
     const metrics = options.metrics ?? new PipelineMetrics();
-    const spoolDirectory =
-      options.spoolDirectory !== undefined ? { directory: options.spoolDirectory, temporary: false } : await resolveSpoolDirectory(config);
-    const spool = await EventSpool.open({
-      directory: spoolDirectory.directory,
-      logger,
-      onWrite: (ms, events) => {
-        metrics.spoolAppendSeconds.observe(ms / 1000);
-        metrics.spoolAppendedEvents.inc(events);
-      },
-    });
+    const { spool, spoolDirectory } = await openSpool(config, logger, metrics, options);
     const producer = createRedisConnection(config.redis, 'producer');
     const workerConnection = createRedisConnection(config.redis, 'worker');
     const routes = queueRoutes(config);
@@ -107,13 +108,29 @@ export class EventPipeline {
       health,
       spoolDirectory,
       spool,
-      forwarder,
+      [forwarder],
       workers,
       catalog,
       [producer, workerConnection],
-      options.drainMs ?? 5_000,
+      options.drainMs ?? DEFAULT_DRAIN_MS,
       logger,
     );
+  }
+
+  private static async startSpoolDelivery(
+    config: WharfConfig,
+    endpoints: WharfConfig['notifications']['endpoints'],
+    logger: Logger,
+    options: EventPipelineOptions,
+  ): Promise<EventPipeline> {
+    const metrics = options.metrics ?? new PipelineMetrics();
+    const consumers = endpoints.map((endpoint) => endpointRoute(endpoint).consumer);
+    const { spool, spoolDirectory } = await openSpool(config, logger, metrics, options, consumers);
+    const deliveries = endpoints.map((endpoint) => new SpoolEndpointDelivery({ spool, endpoint, logger, metrics }));
+    for (const delivery of deliveries) delivery.start();
+    metrics.watchSpool(() => spool.backlogBytes());
+    logger.info({ spool: spoolDirectory.directory, endpoints: consumers }, 'event pipeline started: no redis section, endpoints delivered from the spool');
+    return new EventPipeline(new EventPublisher(spool), metrics, undefined, spoolDirectory, spool, deliveries, [], undefined, [], options.drainMs ?? DEFAULT_DRAIN_MS, logger);
   }
 
   /** Serves `metrics` in the Prometheus text format (mount at http.debug.prometheus.path). */
@@ -123,22 +140,46 @@ export class EventPipeline {
 
   /**
    * Call after the registry stopped taking requests: writes what is pending to the spool, forwards
-   * it for up to `drainMs`, lets endpoint deliveries in flight finish, then closes everything.
-   * What could not be forwarded stays spooled for the next start.
+   * (or delivers) it for up to `drainMs`, lets endpoint deliveries in flight finish, then closes
+   * everything. What could not be handed on stays spooled for the next start.
    */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     await this.spool.flush();
-    await this.forwarder.stop(this.drainMs);
+    await Promise.allSettled(this.readers.map((reader) => reader.stop(this.drainMs)));
     await Promise.allSettled(this.workers.map((worker) => worker.close()));
-    await this.catalog.close();
+    await this.catalog?.close();
     const backlog = await this.spool.backlogBytes().catch(() => -1);
     await this.spool.close();
     if (backlog > 0) this.logger.warn({ spool: this.spoolDirectory.directory, backlogBytes: backlog }, 'event pipeline: events left spooled for the next start');
     if (this.spoolDirectory.temporary && backlog === 0) await rm(this.spoolDirectory.directory, { recursive: true, force: true });
     await Promise.allSettled(this.connections.map((connection) => closeConnection(connection)));
   }
+}
+
+const DEFAULT_DRAIN_MS = 5_000;
+
+/** The spool folder (configured, or the default for the storage driver), opened for `consumers`. */
+async function openSpool(
+  config: WharfConfig,
+  logger: Logger,
+  metrics: PipelineMetrics,
+  options: EventPipelineOptions,
+  consumers?: readonly string[],
+): Promise<{ spool: EventSpool; spoolDirectory: SpoolDirectory }> {
+  const spoolDirectory =
+    options.spoolDirectory !== undefined ? { directory: options.spoolDirectory, temporary: false } : await resolveSpoolDirectory(config);
+  const spool = await EventSpool.open({
+    directory: spoolDirectory.directory,
+    logger,
+    ...(consumers === undefined ? {} : { consumers }),
+    onWrite: (ms, events) => {
+      metrics.spoolAppendSeconds.observe(ms / 1000);
+      metrics.spoolAppendedEvents.inc(events);
+    },
+  });
+  return { spool, spoolDirectory };
 }
 
 /** QUIT when Redis answers; a connection still trying to reconnect is simply dropped. */

@@ -30,8 +30,8 @@ function event(n: number): RegistryEvent {
   };
 }
 
-async function readAll(spool: EventSpool): Promise<{ ids: string[]; next: Awaited<ReturnType<EventSpool['checkpoint']>> }> {
-  let position = await spool.checkpoint();
+async function readAll(spool: EventSpool, consumer?: string): Promise<{ ids: string[]; next: Awaited<ReturnType<EventSpool['checkpoint']>> }> {
+  let position = await spool.checkpoint(consumer);
   const ids: string[] = [];
   for (;;) {
     const { events, next } = await spool.read(position, 100);
@@ -76,6 +76,42 @@ describe('EventSpool', () => {
     await second.commit(next);
     const left = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
     assert.equal(left.length, 1, `only the active segment stays: ${left.join(', ')}`);
+    await second.close();
+  });
+
+  test('each consumer reads from its own checkpoint; a segment goes only once every consumer has passed it', async () => {
+    const dir = tempDir();
+    const consumers = ['endpoint.fast', 'endpoint.slow'];
+    const segments = () => readdirSync(dir).filter((f) => f.endsWith('.jsonl')).length;
+    const first = await EventSpool.open({ directory: dir, segmentBytes: 2_000, consumers });
+    for (let i = 0; i < 30; i++) await first.append([event(i)]);
+    const fast = await readAll(first, 'endpoint.fast');
+    assert.equal(fast.ids.length, 30);
+    await first.commit(fast.next, 'endpoint.fast');
+    const rolled = segments();
+    assert.ok(rolled > 2, 'small segments rolled over');
+    assert.equal(segments(), rolled, 'nothing deleted while endpoint.slow has not read');
+    assert.ok((await first.backlogBytes()) > 0, 'the backlog is the slowest consumer');
+    await first.close();
+
+    // a restart: the fast consumer resumes after its checkpoint, the slow one from the start
+    const second = await EventSpool.open({ directory: dir, segmentBytes: 2_000, consumers });
+    await second.append([event(30)]);
+    assert.deepEqual((await readAll(second, 'endpoint.fast')).ids, [event(30).id]);
+    const slow = await readAll(second, 'endpoint.slow');
+    assert.deepEqual(slow.ids, Array.from({ length: 31 }, (_, i) => event(i).id));
+    const read = await second.read(await second.checkpoint('endpoint.slow'), 5);
+    assert.deepEqual(
+      read.positions.map((p) => p.offset),
+      read.events.map((_e, i) => read.events.slice(0, i + 1).reduce((n, e) => n + Buffer.byteLength(`${JSON.stringify(e)}\n`), 0)),
+      'positions[i] is the offset just after events[i]',
+    );
+    await second.commit(slow.next, 'endpoint.slow');
+    assert.equal(segments(), 2, "the segments before endpoint.fast's checkpoint are gone; its segment and the active one stay");
+    await second.commit((await readAll(second, 'endpoint.fast')).next, 'endpoint.fast');
+    assert.equal(segments(), 1, 'both passed: only the active segment stays');
+    assert.equal(await second.backlogBytes(), 0);
+    assert.ok(readdirSync(dir).includes('checkpoint.endpoint.slow.json'));
     await second.close();
   });
 

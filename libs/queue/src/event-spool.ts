@@ -2,6 +2,7 @@ import { mkdir, open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import type { RegistryEvent } from '@wharf/events';
 import type { Logger } from '@wharf/observability';
 import {
+  FORWARDER_CONSUMER,
   acquireLock,
   listSegments,
   readCheckpoint,
@@ -17,10 +18,17 @@ export interface EventSpoolOptions {
   logger?: Logger;
   /** Called with the duration (ms) of each group write and how many events it carried. */
   onWrite?: (ms: number, events: number) => void;
+  /**
+   * Who reads the spool, each from its own checkpoint: a segment is deleted once every one of them
+   * has passed it. Default: the forwarder alone.
+   */
+  consumers?: readonly string[];
 }
 
 export interface SpoolRead {
   events: RegistryEvent[];
+  /** The position just after each event (`positions[i]` follows `events[i]`). */
+  positions: SpoolPosition[];
   /** Where the next read starts; commit it once the events are safely elsewhere. */
   next: SpoolPosition;
 }
@@ -47,9 +55,10 @@ const NEWLINE = 0x0a;
  * Group commit: appends that arrive while a write is in flight, or in the same tick, share the next
  * single write, so thousands of events per second cost a handful of syscalls.
  *
- * Reading (the forwarder, in the same process): segments before the active one are complete up to
- * their last newline (a tail torn by a crash is skipped); the active one is read only up to what
- * has been written. `commit` records the forwarder's position and deletes segments it has passed.
+ * Reading (the forwarder, or one delivery per endpoint, in the same process): segments before the
+ * active one are complete up to their last newline (a tail torn by a crash is skipped); the active
+ * one is read only up to what has been written. `commit` records a consumer's position and deletes
+ * the segments every consumer has passed, so a slow consumer holds disk, never another consumer.
  */
 export class EventSpool {
   private handle: FileHandle | undefined;
@@ -62,6 +71,8 @@ export class EventSpool {
   private closed = false;
   private readonly listeners = new Set<() => void>();
   private readonly segmentBytes: number;
+  /** Every consumer's committed position, as deletion needs them. */
+  private readonly positions = new Map<string, SpoolPosition>();
 
   private constructor(
     readonly directory: string,
@@ -79,6 +90,7 @@ export class EventSpool {
     try {
       const segments = await listSegments(options.directory);
       await spool.startSegment((segments.at(-1) ?? 0) + 1);
+      for (const consumer of options.consumers ?? [FORWARDER_CONSUMER]) spool.positions.set(consumer, await spool.checkpoint(consumer));
     } catch (err) {
       await release();
       throw err;
@@ -114,22 +126,27 @@ export class EventSpool {
     }
   }
 
-  /** Where reading starts: the checkpoint, or the oldest segment when there is none. */
-  async checkpoint(): Promise<SpoolPosition> {
-    const saved = await readCheckpoint(this.directory);
+  /**
+   * Where a consumer's reading starts: its checkpoint, or the oldest segment when it has none (a
+   * consumer new to this spool starts with what is still on disk rather than risk missing events).
+   */
+  async checkpoint(consumer: string = FORWARDER_CONSUMER): Promise<SpoolPosition> {
+    const saved = await readCheckpoint(this.directory, consumer);
     if (saved !== undefined) return saved;
     const [oldest = this.activeSegment] = await listSegments(this.directory);
     return { segment: oldest, offset: 0 };
   }
 
   /**
-   * Records that everything before `position` is safely forwarded, and deletes the segments
-   * before it (never the active one).
+   * Records that everything before `position` is safely handed on by `consumer`, and deletes the
+   * segments every consumer has passed (never the active one).
    */
-  async commit(position: SpoolPosition): Promise<void> {
-    await writeCheckpoint(this.directory, position);
+  async commit(position: SpoolPosition, consumer: string = FORWARDER_CONSUMER): Promise<void> {
+    await writeCheckpoint(this.directory, position, consumer);
+    this.positions.set(consumer, position);
+    const slowest = this.slowestPosition() ?? position;
     for (const segment of await listSegments(this.directory)) {
-      if (segment >= position.segment || segment >= this.activeSegment) break;
+      if (segment >= slowest.segment || segment >= this.activeSegment) break;
       await unlink(segmentFile(this.directory, segment)).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
       });
@@ -149,14 +166,17 @@ export class EventSpool {
       if (result.events.length > 0 || !finished) return result;
       // This finished segment has nothing more (a torn tail is dropped): move to the next one.
       const next = (await listSegments(this.directory)).find((s) => s > position.segment);
-      if (next === undefined || (next > this.activeSegment && !this.closed)) return { events: [], next: position };
+      if (next === undefined || (next > this.activeSegment && !this.closed)) return { events: [], positions: [], next: position };
       position = { segment: next, offset: 0 };
     }
   }
 
-  /** Bytes written but not yet committed: what a Redis outage has piled up on disk. */
+  /**
+   * Bytes written but not yet committed by the slowest consumer: what a Redis outage or an
+   * endpoint that is down has piled up on disk.
+   */
   async backlogBytes(): Promise<number> {
-    const checkpoint = await this.checkpoint();
+    const checkpoint = this.slowestPosition() ?? (await this.checkpoint());
     let total = 0;
     for (const segment of await listSegments(this.directory)) {
       if (segment < checkpoint.segment) continue;
@@ -174,6 +194,14 @@ export class EventSpool {
     await this.handle?.close();
     this.handle = undefined;
     await this.releaseLock();
+  }
+
+  private slowestPosition(): SpoolPosition | undefined {
+    let slowest: SpoolPosition | undefined;
+    for (const p of this.positions.values()) {
+      if (slowest === undefined || p.segment < slowest.segment || (p.segment === slowest.segment && p.offset < slowest.offset)) slowest = p;
+    }
+    return slowest;
   }
 
   private schedule(): void {
@@ -248,11 +276,12 @@ export class EventSpool {
     try {
       handle = await open(segmentFile(this.directory, from.segment), 'r');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], next: from };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], positions: [], next: from };
       throw err;
     }
     try {
       const events: RegistryEvent[] = [];
+      const positions: SpoolPosition[] = [];
       let offset = from.offset;
       let chunkBytes = READ_CHUNK_BYTES;
       while (events.length < maxEvents && offset < limit) {
@@ -268,7 +297,9 @@ export class EventSpool {
           lineStart = i + 1;
           consumed = lineStart;
           const event = this.parseLine(line, from.segment, offset + consumed);
-          if (event !== undefined) events.push(event);
+          if (event === undefined) continue;
+          events.push(event);
+          positions.push({ segment: from.segment, offset: offset + consumed });
         }
         if (consumed === 0) {
           // No complete line in the chunk: a line longer than the chunk, or the segment's torn tail.
@@ -278,7 +309,7 @@ export class EventSpool {
         }
         offset += consumed;
       }
-      return { events, next: { segment: from.segment, offset } };
+      return { events, positions, next: { segment: from.segment, offset } };
     } finally {
       await handle.close();
     }

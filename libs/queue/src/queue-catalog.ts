@@ -47,7 +47,7 @@ export class QueueCatalog {
     if (endpoint === undefined) return undefined;
     let breaker = this.breakers.get(name);
     if (breaker === undefined) {
-      breaker = new EndpointBreaker(this.connection, this.prefix, name, endpoint.threshold, endpoint.backoffMs);
+      breaker = EndpointBreaker.inRedis(this.connection, this.prefix, name, endpoint.threshold, endpoint.backoffMs);
       this.breakers.set(name, breaker);
     }
     return breaker;

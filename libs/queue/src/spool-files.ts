@@ -8,6 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * The spool's on-disk layout, in one place:
  *   <directory>/0000000000000007.jsonl   segments: one RegistryEvent JSON per line, append-only
  *   <directory>/checkpoint.json          {"segment":7,"offset":12345}: everything before is in Redis
+ *                                        (the forwarder's checkpoint)
+ *   <directory>/checkpoint.<consumer>.json   the same for another consumer reading the spool itself
+ *                                        (an endpoint delivered in process: endpoint.<name>)
  *   <directory>/spool.lock               {"pid":…,"host":…,"started":…}: one writer at a time
  * Segment numbers only grow; each process start writes to a new segment, so a line torn by a
  * crash is always the tail of a segment nobody appends to again.
@@ -20,8 +23,14 @@ export interface SpoolPosition {
 }
 
 const SEGMENT = /^(\d{16})\.jsonl$/;
-export const CHECKPOINT_FILE = 'checkpoint.json';
 const LOCK_FILE = 'spool.lock';
+
+/** The consumer that forwards the spool into Redis; its checkpoint keeps the original file name. */
+export const FORWARDER_CONSUMER = 'forwarder';
+
+export function checkpointFile(directory: string, consumer: string = FORWARDER_CONSUMER): string {
+  return join(directory, consumer === FORWARDER_CONSUMER ? 'checkpoint.json' : `checkpoint.${encodeURIComponent(consumer)}.json`);
+}
 
 export function segmentFile(directory: string, segment: number): string {
   return join(directory, `${String(segment).padStart(16, '0')}.jsonl`);
@@ -37,17 +46,18 @@ export async function listSegments(directory: string): Promise<number[]> {
     .sort((a, b) => a - b);
 }
 
-export async function readCheckpoint(directory: string): Promise<SpoolPosition | undefined> {
+export async function readCheckpoint(directory: string, consumer?: string): Promise<SpoolPosition | undefined> {
+  const file = checkpointFile(directory, consumer);
   let text: string;
   try {
-    text = await readFile(join(directory, CHECKPOINT_FILE), 'utf8');
+    text = await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
   const parsed = JSON.parse(text) as Partial<SpoolPosition>;
   if (!Number.isSafeInteger(parsed.segment) || !Number.isSafeInteger(parsed.offset)) {
-    throw new Error(`spool checkpoint ${join(directory, CHECKPOINT_FILE)} is malformed: ${text}`);
+    throw new Error(`spool checkpoint ${file} is malformed: ${text}`);
   }
   return { segment: parsed.segment!, offset: parsed.offset! };
 }
@@ -55,10 +65,11 @@ export async function readCheckpoint(directory: string): Promise<SpoolPosition |
 /**
  * Write-then-rename, so a crash leaves the old or the new checkpoint, never half of one. No fsync:
  * a process crash (even SIGKILL) keeps the page cache; only a power loss can roll the checkpoint
- * back, which re-forwards events Redis already has (their job ids absorb the duplicates).
+ * back, which hands events on again: Redis absorbs them by job id, an endpoint receives them twice
+ * (at least once, as registry:2 promises nothing better).
  */
-export async function writeCheckpoint(directory: string, position: SpoolPosition): Promise<void> {
-  const file = join(directory, CHECKPOINT_FILE);
+export async function writeCheckpoint(directory: string, position: SpoolPosition, consumer?: string): Promise<void> {
+  const file = checkpointFile(directory, consumer);
   await writeFile(`${file}.tmp`, JSON.stringify(position));
   await rename(`${file}.tmp`, file);
 }

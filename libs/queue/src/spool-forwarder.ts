@@ -8,6 +8,7 @@ import { queueJobId } from './job-ids.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
 import type { QueueRoute } from './queue-routes.js';
 import type { SpoolPosition } from './spool-files.js';
+import { WakeableWait } from './wakeable-wait.js';
 
 export interface SpoolForwarderOptions {
   spool: EventSpool;
@@ -45,8 +46,7 @@ export class SpoolForwarder {
   private running: Promise<void> | undefined;
   private stopping = false;
   private drainDeadline = 0;
-  private wakeUp: (() => void) | undefined;
-  private woken = false;
+  private readonly pause = new WakeableWait();
   private redisUp: boolean | undefined;
   private lastErrorLog = 0;
   private readonly prefix: string;
@@ -77,8 +77,7 @@ export class SpoolForwarder {
 
   /** Makes an idle forwarder look at the spool now (not while it is backing off from a Redis failure). */
   wake(): void {
-    this.woken = true;
-    if (this.redisUp !== false || this.stopping) this.wakeUp?.();
+    this.pause.wake();
   }
 
   /**
@@ -88,7 +87,7 @@ export class SpoolForwarder {
   async stop(drainMs = 5_000): Promise<void> {
     this.drainDeadline = Date.now() + drainMs;
     this.stopping = true;
-    this.wake();
+    this.pause.interrupt();
     await this.running;
     this.unsubscribe?.();
     this.options.connection.off('ready', this.onReady);
@@ -97,8 +96,7 @@ export class SpoolForwarder {
 
   /** Redis is back: end any backoff at once. */
   private readonly onReady = (): void => {
-    this.woken = true;
-    this.wakeUp?.();
+    this.pause.interrupt();
   };
 
   private async loop(): Promise<void> {
@@ -226,24 +224,11 @@ export class SpoolForwarder {
   }
 
   /**
-   * Waits `ms`, or less when woken. While Redis is failing only its 'ready' event (or stop) wakes
-   * the forwarder, so a stream of appends during an outage does not turn the backoff into a busy loop.
+   * Waits `ms`, or less when woken. While Redis is failing only its 'ready' event (or stop) ends
+   * the wait, so a stream of appends during an outage does not turn the backoff into a busy loop.
    */
-  private async idle(ms: number): Promise<void> {
-    if (this.woken && this.redisUp !== false) {
-      this.woken = false;
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
-    this.wakeUp = undefined;
-    this.woken = false;
+  private idle(ms: number): Promise<void> {
+    return this.pause.wait(ms, this.redisUp !== false);
   }
 }
 

@@ -9,6 +9,7 @@ export * from './storage/storage-driver.js';
 export * from './storage/paths.js';
 export * from './services/registry-options.js';
 export * from './services/write-guard.js';
+export * from './services/registry-writer.js';
 export * from './services/blob.service.js';
 export * from './services/upload.service.js';
 export * from './services/manifest.service.js';

@@ -1,4 +1,4 @@
-import { ConfigError } from '@wharf/config';
+import { ConfigError, retentionCutoff, type RetentionPeriod } from '@wharf/config';
 
 /**
  * Where events live in Elasticsearch: one index per calendar month (UTC) of the event's own
@@ -44,4 +44,22 @@ export function eventIndexFor(prefix: string, timestampMs: number): string {
   const at = new Date(timestampMs);
   const month = String(at.getUTCMonth() + 1).padStart(2, '0');
   return `${prefix}-events-${at.getUTCFullYear()}.${month}`;
+}
+
+/**
+ * The monthly indices among `names` that retention removes at `nowMs`: those whose every event is
+ * past the retention, i.e. whose month ended (first instant of the next month, UTC) at or before
+ * `nowMs` minus the period. With `13mo`, `…-2025.01` goes from 2026-03-01T00:00Z on. Names that
+ * are not exactly `${prefix}-events-YYYY.MM` (another prefix, a restored copy) are never chosen.
+ */
+export function expiredEventIndices(prefix: string, names: readonly string[], period: RetentionPeriod, nowMs: number): string[] {
+  const cutoff = retentionCutoff(period, nowMs);
+  const monthly = new RegExp(`^${prefix.replace(/[.]/g, '\\.')}-events-(\\d{4})\\.(\\d{2})$`);
+  return names.filter((name) => {
+    const match = monthly.exec(name);
+    if (match === null) return false;
+    const month = Number(match[2]);
+    if (month < 1 || month > 12) return false;
+    return Date.UTC(Number(match[1]), month, 1) <= cutoff; // Date.UTC months are 0-based: this is the next month's start
+  });
 }

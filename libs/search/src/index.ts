@@ -4,6 +4,7 @@ export * from './event-index.js';
 export * from './event-document.js';
 export * from './event-template.js';
 export * from './event-index.admin.js';
+export * from './event-index.retention.js';
 export * from './event-bulk.writer.js';
 export * from './event-cursor.js';
 export * from './histogram-interval.js';

@@ -6,7 +6,7 @@ export interface SearchClientOptions {
   requestTimeoutMs?: number;
   /**
    * Retries the client makes itself on a connection failure before the caller sees it. The indexer
-   * passes 0: it owns retrying (holding the batch) and must notice an outage at once.
+   * passes 0: its queue pauses and retries (QueueConsumer), so it must notice an outage at once.
    */
   maxRetries?: number;
 }

@@ -28,6 +28,12 @@ export interface SuiteOptions {
    * registry answers HEAD itself), an emulator that serves signed URLs without checking them.
    */
   redirectLimits?: { head?: false; checksSignatures?: false };
+  /**
+   * Files the many-files walk writes (default 2,100: three S3 listing pages). A driver whose
+   * backend writes slowly may pass fewer when it lists in smaller pages, as long as it still
+   * needs several.
+   */
+  manyFiles?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -432,9 +438,9 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
         assert.deepEqual(await collect(driver.walk(`${base}/file`)), []);
       });
 
-      test('walks thousands of files (several listing pages on an object store)', async () => {
+      test('walks many files (several listing pages on an object store)', async () => {
         const base = dir('walk-many');
-        const names = Array.from({ length: 2100 }, (_, i) => `${base}/${String(i % 7)}/f${i}`);
+        const names = Array.from({ length: options.manyFiles ?? 2100 }, (_, i) => `${base}/${String(i % 7)}/f${i}`);
         await mapLimit(names, 32, (path) => driver.putContent(path, 'x'));
         const found = await collect(driver.walk(base));
         assert.equal(found.length, names.length, `found ${found.length} of ${names.length}`);
@@ -466,7 +472,8 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
           if (options.redirectLimits?.checksSignatures !== false) {
             const tampered = new URL(get);
             tampered.pathname = tampered.pathname.replace(/data$/, 'other');
-            assert.equal((await fetch(tampered)).status, 403, 'the signature covers the path');
+            // S3 and Azure answer 403, Swift's tempurl 401: either way the bytes are refused
+            assert.ok([401, 403].includes((await fetch(tampered)).status), 'the signature covers the path');
           }
         });
       });

@@ -16,7 +16,7 @@ const closeFd = promisify(fs.close);
  * Measured (512 MiB, 64 KiB chunks, write + fdatasync, medians of 7): 64 KiB 508 MiB/s,
  * 1 MiB 1,239 MiB/s, 4 MiB 1,055 MiB/s.
  */
-export const WRITE_HIGH_WATER_MARK = 1024 * 1024;
+const WRITE_HIGH_WATER_MARK = 1024 * 1024;
 
 /**
  * Writes straight to an open descriptor. Used instead of `fs.WriteStream` because it

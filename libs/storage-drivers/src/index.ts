@@ -5,3 +5,4 @@ export { isS3ConfigurationError, S3StorageError } from './s3-errors.js';
 export type { S3Settings } from './s3-settings.js';
 export { probeStorage, type ProbeResult } from './storage.probe.js';
 export { createStorageDriver, storageSettingsFor, storageSettingsFromConfig, type StorageSettings } from './storage-driver.factory.js';
+export { SwiftDriver } from './swift.driver.js';

@@ -8,6 +8,7 @@ import { ProxyDriver } from './proxy.driver.js';
 import { S3Keys } from './s3-keys.js';
 import type { S3Settings } from './s3-settings.js';
 import { withStorageMiddleware } from './storage.middleware.js';
+import { SwiftDriver, swiftDriverOptions, type SwiftDriverOptions } from './swift.driver.js';
 
 /** Which driver to open, in the drivers' own terms, and the middleware over its redirects. */
 export type StorageSettings = (
@@ -16,6 +17,7 @@ export type StorageSettings = (
   | ({ driver: 's3' } & S3Settings)
   | ({ driver: 'azure' } & AzureSettings)
   | ({ driver: 'gcs' } & GcsSettings)
+  | ({ driver: 'swift' } & SwiftDriverOptions)
 ) & { middleware?: readonly StorageMiddlewareConfig[] };
 
 /** The storage a configuration names (`storage` and `middleware.storage`): the registry, the api and garbage-collect share this. */
@@ -43,6 +45,8 @@ export function storageSettingsFor(driver: StorageDriverConfig): StorageSettings
       const { name, ...settings } = driver;
       return { driver: name, ...settings };
     }
+    case 'swift':
+      return { driver: 'swift', ...swiftDriverOptions(driver) };
   }
 }
 
@@ -57,8 +61,8 @@ export function createStorageDriver(storage: StorageSettings): StorageDriver {
 }
 
 /**
- * Cloud drivers load their module, and with it their SDK (tens of MiB each), at the first
- * storage call: a process only holds the SDK its configuration uses. All three sign URLs.
+ * The s3, azure and gcs drivers load their module, and with it their SDK (tens of MiB each), at
+ * the first storage call: a process only holds the SDK its configuration uses. All three sign URLs.
  */
 function openDriver(storage: StorageSettings): StorageDriver {
   const signed = (load: () => Promise<StorageDriver>): StorageDriver => {
@@ -77,5 +81,7 @@ function openDriver(storage: StorageSettings): StorageDriver {
       return signed(async () => new (await import('./azure.driver.js')).AzureDriver(storage));
     case 'gcs':
       return signed(async () => new (await import('./gcs.driver.js')).GcsDriver(storage));
+    case 'swift':
+      return new SwiftDriver(storage);
   }
 }

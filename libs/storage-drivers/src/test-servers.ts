@@ -2,14 +2,17 @@ import { generateKeyPairSync } from 'node:crypto';
 import { Storage } from '@google-cloud/storage';
 import { GoogleAuth, JWT } from 'google-auth-library';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import pMap from 'p-map';
+import { SwiftClient, SwiftError } from './swift.client.js';
 
 export * from './s3-test-bucket.js';
 
 /**
  * Test support, not runtime (a subpath export for the end-to-end suites):
- * the emulators the object-store drivers' tests use, as scripts/azurite.sh and
- * scripts/fake-gcs.sh start them (scripts/test.sh starts both once per run).
- * Azurite's account is its published development account, not a secret.
+ * the servers the object-store drivers' tests use, as scripts/azurite.sh,
+ * scripts/fake-gcs.sh and scripts/swift.sh start them (scripts/test.sh starts them once per run).
+ * Azurite's account is its published development account, and the Swift account
+ * the test-only one scripts/swift.sh configures: neither is a secret.
  */
 export const AZURITE = {
   accountName: 'devstoreaccount1',
@@ -43,22 +46,51 @@ export function testServiceAccount(): Record<string, string> {
   };
 }
 
+/** scripts/swift.sh's one-node Swift: tempauth user and key, proxy on 127.0.0.1:6480 unless moved. */
+export const SWIFT = {
+  authUrl: `http://127.0.0.1:${process.env['WHARF_SWIFT_PORT'] ?? '6480'}/auth/v1.0`,
+  username: 'wharf:tester',
+  password: 'testing',
+};
+
+function swiftClient(): SwiftClient {
+  return new SwiftClient({
+    credentials: { authUrl: SWIFT.authUrl, authVersion: 1, username: SWIFT.username, password: SWIFT.password, endpointType: 'public' },
+    insecureSkipVerify: false,
+  });
+}
+
 export function fakeGcsStorage(): Storage {
   return new Storage({ apiEndpoint: FAKE_GCS.endpoint, projectId: 'wharf-test', authClient: new GoogleAuth({ authClient: new JWT({ email: 'wharf-test@wharf-test.iam.gserviceaccount.com', key: testServiceAccount()['private_key']! }) }) });
 }
 
 /** A new, empty container (Azurite) or bucket (fake-gcs-server) for one test; returns its name. */
-export async function createTestStore(kind: 'azure' | 'gcs', label: string): Promise<string> {
+export async function createTestStore(kind: 'azure' | 'gcs' | 'swift', label: string): Promise<string> {
   const name = `wharf-${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`.toLowerCase().slice(0, 63);
   if (kind === 'azure') await azuriteService().getContainerClient(name).create();
-  else await fakeGcsStorage().createBucket(name);
+  else if (kind === 'gcs') await fakeGcsStorage().createBucket(name);
+  // a swift registry creates its container itself, as registry:2's driver does
   return name;
 }
 
 /** Removes a container or bucket made by createTestStore, with everything in it. */
-export async function removeTestStore(kind: 'azure' | 'gcs', name: string): Promise<void> {
+export async function removeTestStore(kind: 'azure' | 'gcs' | 'swift', name: string): Promise<void> {
   if (kind === 'azure') {
     await azuriteService().getContainerClient(name).deleteIfExists();
+    return;
+  }
+  if (kind === 'swift') {
+    const client = swiftClient();
+    try {
+      const objects: string[] = [];
+      for await (const entry of client.list(name, '')) if (entry.name) objects.push(entry.name);
+      await pMap(objects, (object) => client.call({ method: 'DELETE', container: name, object, accept: [404] }), { concurrency: 16 });
+      await client.call({ method: 'DELETE', container: name, accept: [404] });
+    } catch (err) {
+      if (!(err instanceof SwiftError && err.status === 404)) throw err;
+    } finally {
+      await client.close();
+    }
     return;
   }
   const bucket = fakeGcsStorage().bucket(name);
@@ -67,7 +99,11 @@ export async function removeTestStore(kind: 'azure' | 'gcs', name: string): Prom
 }
 
 /** The `storage:` driver section a registry config needs for a container or bucket of the emulators. */
-export function testStoreSection(kind: 'azure' | 'gcs', name: string): Record<string, unknown> {
+export function testStoreSection(kind: 'azure' | 'gcs' | 'swift', name: string): Record<string, unknown> {
+  if (kind === 'swift') {
+    // 1 MiB segments (registry:2's minimum): test blobs of a few MiB span several
+    return { swift: { authurl: SWIFT.authUrl, username: SWIFT.username, password: SWIFT.password, container: name, chunksize: 1024 * 1024 } };
+  }
   return kind === 'azure'
     ? { azure: { accountname: AZURITE.accountName, accountkey: AZURITE.accountKey, container: name, serviceurl: AZURITE.serviceUrl } }
     : { gcs: { bucket: name, endpoint: FAKE_GCS.endpoint, credentials: testServiceAccount(), chunksize: 1024 * 1024 } };

@@ -84,8 +84,11 @@ describe('API sign-in and roles', () => {
     api = await RegistryProcess.start({
       roles: ['api'],
       readyUrl: `${base}/api/openapi.json`,
+      // deletes off: an api role alone cannot delete for htpasswd users (see api-actor.test.ts)
+      storage: 'inmemory',
       extraConfig: {
         log: { level: 'debug' },
+        storage: { inmemory: {}, delete: { enabled: false } },
         auth: { htpasswd: { realm: 'wharf', path: htpasswd } },
         access: { admins: [ALICE.user] },
         api: { addr: `127.0.0.1:${port}`, secret: SECRET },

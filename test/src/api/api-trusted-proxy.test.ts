@@ -34,7 +34,10 @@ describe('API sign-in behind a trusted proxy (api.trustedproxies)', () => {
       await RegistryProcess.start({
         roles: ['api'],
         readyUrl: `${base}/api/openapi.json`,
+        // deletes off: an api role alone cannot delete for htpasswd users (see api-actor.test.ts)
+        storage: 'inmemory',
         extraConfig: {
+          storage: { inmemory: {}, delete: { enabled: false } },
           auth: { htpasswd: { realm: 'wharf', path: scratch.path('htpasswd') } },
           failedlogins: { limit: LIMIT, window: '1m' },
           api: { addr: `127.0.0.1:${port}`, secret: SECRET, ...api },

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WharfConfig } from '@wharf/config';
+import { acquireDataSource } from '@wharf/db';
 import { tail } from '../support/exec.js';
 import { repoRoot } from '../support/tools.js';
 import { deployerYaml, dropSchema, sharedPostgres, signatureVerifies, uniqueSchema } from '../pipeline/deployer-fixtures.js';
@@ -181,6 +182,11 @@ describe('webhooks API (wharf serve --roles deployer,api)', () => {
     const request = receiver.requests.find((r) => r.url === '/ping')!;
     assert.equal(request.headers['x-wharf-event'], 'ping');
     assert.ok(signatureVerifies(created.json['secret'], request.headers, request.body));
+    // signed with the secret PostgreSQL holds only encrypted
+    const lease = await acquireDataSource(config.database!, { applicationName: 'wharf-test' });
+    const [stored] = (await lease.dataSource.query('SELECT secret FROM webhook_subscriptions WHERE id = $1', [id]).finally(() => lease.release())) as { secret: string }[];
+    assert.match(stored!.secret, /^wharf-aes256gcm:v1:/);
+    assert.ok(!stored!.secret.includes(created.json['secret']));
     const body = JSON.parse(request.body) as Json;
     assert.equal(body['type'], 'io.wharf.webhook.ping');
     assert.equal(body['id'], ping.json['eventId']);

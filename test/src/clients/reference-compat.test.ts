@@ -1,4 +1,4 @@
-// Drop-in compatibility: a storage folder written by one registry is served unchanged by the other.
+// Drop-in compatibility: storage (a folder, a Swift container) written by one registry is served unchanged by the other.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -8,8 +8,9 @@ import { before, describe, test } from 'node:test';
 import { docker, dockerPush, dockerRemoveImage, dockerRunOutput, ensureDocker } from '../support/docker-cli.js';
 import { run } from '../support/exec.js';
 import { buildImage, importImage, uniqueName, writeMultiPlatformLayout } from '../support/images.js';
-import { RegistryProcess, targetKind, type RegistryKind } from '../support/registry-process.js';
+import { RegistryProcess, targetKind, type RegistryKind, type RegistryOptions } from '../support/registry-process.js';
 import { assertConfined, hashStorage } from '../support/storage-walk.js';
+import { SwiftContainer, uniqueContainer } from '../support/swift.js';
 import { goTool, systemTool } from '../support/tools.js';
 
 const target = targetKind();
@@ -86,26 +87,57 @@ async function assertBlobServed(reg: RegistryProcess, repo: string, digest: stri
   assert.equal(`sha256:${createHash('sha256').update(body).digest('hex')}`, digest, `blob ${digest} content changed`);
 }
 
-/** Pushes with `writer`, stops it, serves the same folder with `reader`, and checks what a user would. */
-async function crossServe(writer: RegistryKind, reader: RegistryKind): Promise<void> {
-  const localImages: string[] = [];
-  const dirs: string[] = [];
+/** Storage both registries open in turn: a filesystem folder or a Swift container. */
+interface SharedStorage {
+  label: string;
+  options: Pick<RegistryOptions, 'storage' | 'storageRoot' | 'objectStore'>;
+  /** Path (or object name) → content hash of everything stored. */
+  snapshot(): Promise<Map<string, string>>;
+  /** Fails when anything was written outside registry:2's layout or left behind. */
+  assertClean(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+function folderStorage(): SharedStorage {
   const base = mkdtempSync(join(tmpdir(), 'wharf-compat-'));
-  dirs.push(base);
   const root = join(base, 'sandbox', 'storage');
   mkdirSync(root, { recursive: true });
+  return {
+    label: `folder ${root}`,
+    options: { storageRoot: root },
+    snapshot: async () => hashStorage(root),
+    assertClean: async () => assertConfined(root),
+    dispose: async () => rmSync(base, { recursive: true, force: true }),
+  };
+}
+
+function swiftContainerStorage(): SharedStorage {
+  const container = new SwiftContainer(uniqueContainer('compat'));
+  return {
+    label: `swift container ${container.name}`,
+    options: { storage: 'swift', objectStore: container.name },
+    snapshot: () => container.snapshot(),
+    assertClean: async () => assert.deepEqual((await container.strays()).slice(0, 20), [], `stray objects in ${container.name}`),
+    dispose: () => container.drop(),
+  };
+}
+
+/** Pushes with `writer`, stops it, serves the same storage with `reader`, and checks what a user would. */
+async function crossServe(writer: RegistryKind, reader: RegistryKind, storage: SharedStorage): Promise<void> {
+  const localImages: string[] = [];
+  const dirs: string[] = [];
   let w: RegistryProcess | undefined;
   let r: RegistryProcess | undefined;
   try {
-    const wr = await RegistryProcess.start({ kind: writer, storageRoot: root });
+    const wr = await RegistryProcess.start({ kind: writer, ...storage.options });
     w = wr;
     const pushed = await pushSampleImages(wr, localImages, dirs);
     await wr.dispose();
     w = undefined;
-    const written = hashStorage(root);
-    assert.ok(written.size > 0, `${writer} wrote nothing under ${root}`);
+    const written = await storage.snapshot();
+    assert.ok(written.size > 0, `${writer} wrote nothing to ${storage.label}`);
 
-    const rd = await RegistryProcess.start({ kind: reader, storageRoot: root });
+    const rd = await RegistryProcess.start({ kind: reader, ...storage.options });
     r = rd;
     const repos = (await crane(['catalog', rd.host])).split('\n');
     for (const p of pushed) assert.ok(repos.includes(p.repo), `catalog lacks ${p.repo}: ${repos.join(', ')}`);
@@ -133,15 +165,16 @@ async function crossServe(writer: RegistryKind, reader: RegistryKind): Promise<v
     await rd.dispose();
     r = undefined;
     // serving pulls must not rewrite or drop anything the writer stored
-    const served = hashStorage(root);
+    const served = await storage.snapshot();
     const changed = [...written].filter(([path, sum]) => served.get(path) !== sum).map(([path]) => path);
-    assert.deepEqual(changed, [], `${reader} changed or removed files written by ${writer}`);
-    assertConfined(root);
+    assert.deepEqual(changed, [], `${reader} changed or removed what ${writer} stored`);
+    await storage.assertClean();
   } finally {
     await w?.dispose();
     await r?.dispose();
     for (const ref of localImages) await dockerRemoveImage(ref);
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await storage.dispose();
   }
 }
 
@@ -151,10 +184,18 @@ describe(`storage compatibility between docker-registry and ${target}`, () => {
   });
 
   test(`storage written by docker-registry is served by ${target}`, { timeout: 6 * 60_000 }, async () => {
-    await crossServe('reference', target);
+    await crossServe('reference', target, folderStorage());
   });
 
   test(`storage written by ${target} is served by docker-registry`, { timeout: 6 * 60_000 }, async () => {
-    await crossServe(target, 'reference');
+    await crossServe(target, 'reference', folderStorage());
+  });
+
+  test(`a swift container written by docker-registry is served by ${target}`, { timeout: 8 * 60_000 }, async () => {
+    await crossServe('reference', target, swiftContainerStorage());
+  });
+
+  test(`a swift container written by ${target} is served by docker-registry`, { timeout: 8 * 60_000 }, async () => {
+    await crossServe(target, 'reference', swiftContainerStorage());
   });
 });

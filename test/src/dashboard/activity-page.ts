@@ -8,7 +8,7 @@ export interface ShownEvent {
   text: string;
 }
 
-export function shownEvents(page: Page): Promise<ShownEvent[]> {
+function shownEvents(page: Page): Promise<ShownEvent[]> {
   // runs in the page; typed structurally since the tests compile without the DOM library
   return page.$$eval('li.event', (rows) =>
     (rows as unknown as { getAttribute(name: string): string | null; textContent: string | null }[]).map((row) => ({

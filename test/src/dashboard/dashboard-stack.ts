@@ -6,6 +6,7 @@ import { repoRoot } from '../support/tools.js';
 
 const SHARED_REDIS = '127.0.0.1:6390';
 const SHARED_ES = 'http://127.0.0.1:9209';
+const STACK_API_SECRET = 'dashboard-stack-api-secret-0123456789abcdef';
 const SHARED_PG = 'postgres://wharf:wharf@127.0.0.1:5439/wharf_test';
 
 /**
@@ -39,9 +40,11 @@ export class DashboardStack {
         redis: { addr: SHARED_REDIS },
         elasticsearch: { urls: [SHARED_ES], indexprefix: `dash-${runId}` },
         database: { url: SHARED_PG, schema: `dash_${runId}` },
-        // the deployer rereads subscriptions every 2 s by default; quicker here so a new webhook fires at once
-        webhooks: { subscriptioncache: '200ms' },
-        api: { addr: `127.0.0.1:${apiPort}`, ...(options.apiSecret ? { secret: options.apiSecret } : {}) },
+        // the deployer rereads subscriptions every 2 s by default; quicker here so a new webhook fires at once;
+        // the test receivers listen on loopback, which webhooks may reach only with allowprivate
+        webhooks: { subscriptioncache: '200ms', allowprivate: true },
+        // api.secret also keys the encryption of webhook secrets, which cannot be stored without one
+        api: { addr: `127.0.0.1:${apiPort}`, secret: options.apiSecret ?? STACK_API_SECRET },
         dashboard: { addr: `127.0.0.1:${dashboardPort}` },
         ...options.config,
       },

@@ -22,7 +22,7 @@ import { POSTGRES, PrivateService } from '../support/private-service.js';
  * shaped as the registry emits them, the real counter queue, and `bin/wharf` role processes.
  */
 
-export const SHARED_POSTGRES_PORT = 5439;
+const SHARED_POSTGRES_PORT = 5439;
 
 export function postgresConfig(port: number, schema: string): DatabaseConfig {
   return { url: `postgres://wharf:wharf@127.0.0.1:${port}/wharf_test`, schema };
@@ -105,7 +105,7 @@ export class CounterReader {
 }
 
 export const INDEX = 'application/vnd.oci.image.index.v1+json';
-export const IMAGE = 'application/vnd.oci.image.manifest.v1+json';
+const IMAGE = 'application/vnd.oci.image.manifest.v1+json';
 export const LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
 
 export interface EventSpec {

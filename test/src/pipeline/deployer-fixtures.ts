@@ -3,7 +3,14 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { WharfConfig } from '@wharf/config';
-import { acquireDataSource, WebhookDeliveriesRepository, WebhookSubscriptionsRepository, type DataSourceLease, type SubscriptionSettings } from '@wharf/db';
+import {
+  acquireDataSource,
+  WebhookDeliveriesRepository,
+  WebhookSecretCipher,
+  WebhookSubscriptionsRepository,
+  type DataSourceLease,
+  type SubscriptionSettings,
+} from '@wharf/db';
 import { createLogger, type Logger } from '@wharf/observability';
 import { run } from '../support/exec.js';
 import { repoRoot } from '../support/tools.js';
@@ -36,17 +43,25 @@ export async function dropSchema(config: WharfConfig): Promise<void> {
   }
 }
 
-/** Config YAML for the deployer: shared Postgres with `schema`, Redis on `redisPort`, fast retries. */
-export function deployerYaml(schema: string, redisPort: number, webhooks: Record<string, string | number> = {}): string {
-  const settings = { timeout: '2s', maxattempts: 4, backoff: '100ms', maxbackoff: '2s', failurethreshold: 3, subscriptioncache: '0s', ...webhooks };
+/** http.secret of the webhook suites: the key webhook secrets are stored encrypted under. */
+export const TEST_HTTP_SECRET = 'webhook-suites-http-secret';
+
+/**
+ * Config YAML for the deployer: shared Postgres with `schema`, Redis on `redisPort`, fast retries,
+ * loopback receivers allowed (webhooks.allowprivate), and an http section with TEST_HTTP_SECRET
+ * (plus `http`'s keys).
+ */
+export function deployerYaml(schema: string, redisPort: number, webhooks: Record<string, string | number | boolean> = {}, http: Record<string, string> = {}): string {
+  const settings = { timeout: '2s', maxattempts: 4, backoff: '100ms', maxbackoff: '2s', failurethreshold: 3, subscriptioncache: '0s', allowprivate: true, ...webhooks };
   return (
+    `http:\n${Object.entries({ secret: TEST_HTTP_SECRET, ...http }).map(([k, v]) => `  ${k}: ${v}\n`).join('')}` +
     `redis:\n  addr: 127.0.0.1:${redisPort}\n` +
     `database:\n  url: ${POSTGRES_URL}\n  schema: ${schema}\n` +
     `webhooks:\n${Object.entries(settings).map(([k, v]) => `  ${k}: ${v}\n`).join('')}`
   );
 }
 
-export function deployerConfig(schema: string, redisPort: number, webhooks: Record<string, string | number> = {}): WharfConfig {
+export function deployerConfig(schema: string, redisPort: number, webhooks: Record<string, string | number | boolean> = {}): WharfConfig {
   return wharfConfig(deployerYaml(schema, redisPort, webhooks));
 }
 
@@ -59,8 +74,9 @@ export class WebhookTables {
   ) {}
 
   static async open(config: WharfConfig): Promise<WebhookTables> {
-    const lease = await acquireDataSource(config.database!, { applicationName: 'wharf-test' });
-    return new WebhookTables(lease, new WebhookSubscriptionsRepository(lease.dataSource), new WebhookDeliveriesRepository(lease.dataSource));
+    const secrets = WebhookSecretCipher.fromConfig(config);
+    const lease = await acquireDataSource(config.database!, { applicationName: 'wharf-test', webhookSecrets: secrets });
+    return new WebhookTables(lease, new WebhookSubscriptionsRepository(lease.dataSource, secrets), new WebhookDeliveriesRepository(lease.dataSource));
   }
 
   subscribe(url: string, settings: Partial<SubscriptionSettings> = {}) {

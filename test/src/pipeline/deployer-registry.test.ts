@@ -36,7 +36,7 @@ describe('deployer end to end: registry push → signed webhook', () => {
     const port = await freePort();
     registry = `http://127.0.0.1:${port}`;
     dir = mkdtempSync(join(tmpdir(), 'wharf-deployer-e2e-'));
-    const yaml = `http:\n  addr: 127.0.0.1:${port}\nnotifications:\n  spool:\n    directory: ${join(dir, 'spool')}\n${deployerYaml(uniqueSchema(), redis.port)}`;
+    const yaml = `notifications:\n  spool:\n    directory: ${join(dir, 'spool')}\n${deployerYaml(uniqueSchema(), redis.port, {}, { addr: `127.0.0.1:${port}` })}`;
     config = wharfConfig(yaml);
     tables = await WebhookTables.open(config);
     writeFileSync(join(dir, 'config.yml'), `version: 0.1\nlog:\n  level: info\nstorage:\n  inmemory:\n${yaml}`);

@@ -40,7 +40,9 @@ describe('docker push and pull through the whole stack', () => {
         notifications: { events: { includereferences: true } },
         elasticsearch: { urls: ['http://127.0.0.1:9209'], indexprefix: `stack-${run_id}` },
         database: { url: 'postgres://wharf:wharf@127.0.0.1:5439/wharf_test', schema: `stack_${run_id}` },
-        api: { addr: `127.0.0.1:${apiPort}` },
+        // the receiver is on loopback; api.secret keys the encryption of webhook secrets
+        webhooks: { allowprivate: true },
+        api: { addr: `127.0.0.1:${apiPort}`, secret: 'full-stack-api-secret-0123456789abcdef' },
       },
     });
     await waitFor(async () => (await fetch(`${api}/queues`).catch(() => undefined))?.ok === true, 60_000, () => `api not up: ${registry.logs}`);

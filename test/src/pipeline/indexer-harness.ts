@@ -16,7 +16,7 @@ import { ELASTICSEARCH, PrivateService } from '../support/private-service.js';
  * prefix per test (its indices and template deleted afterwards), and the real indexer queue.
  */
 
-export const SHARED_ELASTICSEARCH_URL = 'http://127.0.0.1:9209';
+const SHARED_ELASTICSEARCH_URL = 'http://127.0.0.1:9209';
 const ES_START_TIMEOUT_MS = 240_000;
 
 /** Starts (or reuses) the shared test Elasticsearch on 127.0.0.1:9209. */

@@ -103,7 +103,7 @@ describe('registry:2 endpoint delivery', () => {
       assert.deepEqual(body['events'], [events[i]], `request ${i} carries exactly event ${i}`);
       assert.match(request.body, /^\{\n {3}"events": \[/, 'indented as Go json.MarshalIndent(…, "", "   ")');
     }
-    const health = await h.pipeline.health.queueHealth(h.queueName);
+    const health = await h.pipeline.health!.queueHealth(h.queueName);
     assert.equal(health.counts.completed, 3);
     assert.equal(health.endpoint?.consecutiveFailures, 0);
     assert.ok(health.latencyMs.samples === 3 && health.latencyMs.p99! < 5_000, JSON.stringify(health.latencyMs));
@@ -116,7 +116,7 @@ describe('registry:2 endpoint delivery', () => {
     await h.pipeline.sink.publish(events);
 
     await waitFor(() => h.receiver.requests.length >= 4, 10_000, () => `${h.receiver.requests.length} requests`);
-    const during = await h.pipeline.health.queueHealth(h.queueName);
+    const during = await h.pipeline.health!.queueHealth(h.queueName);
     assert.ok(during.endpoint!.consecutiveFailures >= 3, JSON.stringify(during.endpoint));
 
     await waitFor(() => h.receiver.requests.length >= 8, 15_000, () => `${h.receiver.requests.length} requests`);
@@ -132,7 +132,7 @@ describe('registry:2 endpoint delivery', () => {
     assert.deepEqual(accepted(h.receiver), events.map((e) => e.id), 'delivered in order');
     assert.equal(requests.length, 8, 'no delivery repeated once accepted');
 
-    const after = await h.pipeline.health.queueHealth(h.queueName);
+    const after = await h.pipeline.health!.queueHealth(h.queueName);
     assert.equal(after.endpoint!.consecutiveFailures, 0, 'a success resets the breaker');
     assert.equal(after.endpoint!.backingOff, false);
     const metrics = (await h.pipeline.metrics.render()).body;

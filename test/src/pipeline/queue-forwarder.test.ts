@@ -57,7 +57,7 @@ describe('spool forwarder with Redis stopped and started again', () => {
       const allQueued = Date.now(); // every job, the oldest included, was added before this
       assert.equal(await waiting(hook), 150, 'the endpoint ignores pulls, as configured');
       const sinceQueued = Date.now() - allQueued;
-      const health = await pipeline.health.queueHealth(indexer);
+      const health = await pipeline.health!.queueHealth(indexer);
       const sinceFirst = Date.now() - firstPublish;
       assert.equal(health.counts.waiting, 200);
       assert.ok(

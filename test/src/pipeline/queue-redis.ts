@@ -23,7 +23,7 @@ export async function sharedRedis(): Promise<RedisConfig> {
   return redisConfig(SHARED_REDIS_PORT);
 }
 
-export function redisConfig(port: number): RedisConfig {
+function redisConfig(port: number): RedisConfig {
   return parseConfig(`version: 0.1\nstorage:\n  inmemory:\nredis:\n  addr: 127.0.0.1:${port}\n`, {}).redis!;
 }
 
@@ -108,12 +108,15 @@ export interface ReceivedRequest {
 export class Receiver {
   readonly requests: ReceivedRequest[] = [];
   respond: (request: Omit<ReceivedRequest, 'status'>, index: number) => number = () => 200;
+  /** How long each answer waits (a slow endpoint). */
+  delayMs = 0;
   private readonly server = createHttpServer((req, res) => this.handle(req, res));
   private port = 0;
 
-  static async start(): Promise<Receiver> {
+  /** Listens on `port` (default: any free one), e.g. to come back where a closed receiver was. */
+  static async start(port = 0): Promise<Receiver> {
     const receiver = new Receiver();
-    await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => receiver.server.listen(port, '127.0.0.1', resolve));
     const address = receiver.server.address();
     receiver.port = typeof address === 'object' && address !== null ? address.port : 0;
     return receiver;
@@ -144,9 +147,13 @@ export class Receiver {
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
       };
-      const status = this.respond(received, this.requests.length);
-      this.requests.push({ ...received, status });
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 400 ? 'ok' : 'nope');
+      const answer = () => {
+        const status = this.respond(received, this.requests.length);
+        this.requests.push({ ...received, status });
+        res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 400 ? 'ok' : 'nope');
+      };
+      if (this.delayMs > 0) setTimeout(answer, this.delayMs);
+      else answer();
     });
   }
 }

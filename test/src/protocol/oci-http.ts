@@ -66,7 +66,7 @@ export function send(base: string, method: string, target: string, options: Requ
 }
 
 /** The request-target to send: a path as given, or the path+query of an absolute URL on the same registry. */
-export function pathOf(base: string, target: string): string {
+function pathOf(base: string, target: string): string {
   if (target.startsWith('/')) return target;
   const url = new URL(target, base);
   return `${url.pathname}${url.search}`;

@@ -24,9 +24,9 @@ import { targetKind } from '../support/registry-process.js';
 
 export type RegistryKind = 'wharf' | 'reference';
 
-export const REFERENCE_BINARY = '/usr/bin/docker-registry';
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const WHARF_BIN = join(REPO_ROOT, 'bin/wharf');
+const REFERENCE_BINARY = '/usr/bin/docker-registry';
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const WHARF_BIN = join(REPO_ROOT, 'bin/wharf');
 
 /**
  * The registry the assertions are about: the shared harness's choice (WHARF_E2E_TARGET, default

@@ -1,5 +1,5 @@
-// Wharf on the azure and gcs drivers (Azurite, fake-gcs-server): what a user does with a registry on
-// object storage. docker-registry 2.8.2 as packaged here has neither driver, so these run on Wharf only.
+// Wharf on the azure, gcs and swift drivers (Azurite, fake-gcs-server, scripts/swift.sh's Swift): what a
+// user does with a registry on object storage. (Swift against docker-registry: clients/reference-compat.)
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -10,7 +10,7 @@ import { RegistryProcess, type ObjectStoreKind } from '../support/registry-proce
 
 const MiB = 1024 * 1024;
 
-for (const storage of ['azure', 'gcs'] as ObjectStoreKind[]) {
+for (const storage of ['azure', 'gcs', 'swift'] as ObjectStoreKind[]) {
   describe(`Wharf on the ${storage} driver`, () => {
     let first: RegistryProcess;
     let second: RegistryProcess;

@@ -28,8 +28,8 @@ export class PrivateService {
     readonly port: number,
     readonly dir: string,
     private readonly script: ServiceScript,
-    /** More variables for the script (e.g. WHARF_VERSITYGW_REGION). */
-    private readonly env: Record<string, string> = {},
+    /** More of the script's variables (e.g. WHARF_ES_CLUSTER_PORTS for a node of a cluster, WHARF_VERSITYGW_REGION). */
+    private readonly env: Readonly<Record<string, string>> = {},
   ) {}
 
   /** Starts a new instance on a free port in a fresh folder (as the subclass it is called on). */

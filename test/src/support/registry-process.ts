@@ -11,14 +11,19 @@ import { freePort } from './free-port.js';
 import { createTestStore, removeTestStore, testStoreSection } from '@wharf/storage-drivers/test-servers';
 
 export function isObjectStore(kind: StorageKind): kind is ObjectStoreKind {
-  return kind === 'azure' || kind === 'gcs';
+  return kind === 'azure' || kind === 'gcs' || kind === 'swift';
+}
+
+/** A `storage:` section with more keys merged into its one driver's own section. */
+function withDriverKeys(section: Record<string, unknown>, keys: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(section).map(([driver, own]) => [driver, { ...(own as Record<string, unknown>), ...keys }]));
 }
 
 /** 'wharf' is the system under test; 'reference' is CNCF distribution (`docker-registry`), the yardstick. */
 export type RegistryKind = 'wharf' | 'reference';
 export type StorageKind = 'filesystem' | 'inmemory' | 's3' | ObjectStoreKind;
-/** Object stores on their emulators (scripts/azurite.sh, scripts/fake-gcs.sh). */
-export type ObjectStoreKind = 'azure' | 'gcs';
+/** Object stores on their test servers (scripts/azurite.sh, scripts/fake-gcs.sh, scripts/swift.sh). */
+export type ObjectStoreKind = 'azure' | 'gcs' | 'swift';
 
 /** An S3 bucket both registries can be pointed at (see @wharf/storage-drivers/test-servers). */
 export interface S3Target {
@@ -57,6 +62,8 @@ export interface RegistryOptions {
    * fresh one, removed on dispose.
    */
   objectStore?: string;
+  /** Object stores: more keys for the driver's section, over the generated ones (a wrong password, another endpoint). */
+  driverKeys?: Record<string, unknown>;
   readyTimeoutMs?: number;
   /**
    * More top-level config sections (notifications, redis, …), merged over the generated ones; a
@@ -93,6 +100,7 @@ export class RegistryProcess {
   /** The container or bucket of an azure or gcs registry. */
   objectStore: string | undefined;
   private ownsObjectStore = false;
+  private readonly driverKeys: Record<string, unknown>;
   private readonly baseDir: string;
   private readonly configPath: string;
   private readonly readyTimeoutMs: number;
@@ -125,6 +133,7 @@ export class RegistryProcess {
     this.configPath = join(this.baseDir, 'config.yml');
     mkdirSync(join(this.baseDir, 'run'));
     this.objectStore = opts.objectStore;
+    this.driverKeys = opts.driverKeys ?? {};
     if (this.storage === 'inmemory' || this.storage === 's3' || isObjectStore(this.storage)) {
       this.storageRoot = undefined;
     } else if (opts.storageRoot) {
@@ -217,7 +226,7 @@ export class RegistryProcess {
             ? { oss: ossKeys(this.s3!, this.s3!.ossRegion) }
             : { s3: s3Keys(this.s3!) }
           : isObjectStore(this.storage)
-            ? testStoreSection(this.storage, this.objectStore ?? '')
+            ? withDriverKeys(testStoreSection(this.storage, this.objectStore ?? ''), this.driverKeys)
             : { filesystem: { rootdirectory: this.storageRoot } };
     storage['delete'] = { enabled: true };
     Object.assign(storage, this.storageExtra);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Go programs that scripts/install-deps.sh builds into .tools/bin. */
-export type GoTool = 'conformance' | 'crane' | 'oras' | 'regctl';
+export type GoTool = 'conformance' | 'crane' | 'oras' | 'regctl' | 'helm' | 'kubeconform';
 
 function isExecutable(path: string): boolean {
   try {
@@ -33,4 +33,14 @@ export function systemTool(name: string): string {
     if (dir && isExecutable(join(dir, name))) return join(dir, name);
   }
   throw new Error(`${name} is not installed: run scripts/install-deps.sh`);
+}
+
+/**
+ * kubeconform's -schema-location for the Kubernetes JSON schemas scripts/install-deps.sh unpacks
+ * (strict flavour only); throws when they are missing.
+ */
+export function kubernetesSchemaLocation(): string {
+  const dir = join(repoRoot, '.tools', 'k8s-schemas');
+  if (!isExecutable(dir)) throw new Error(`the Kubernetes JSON schemas are missing at ${dir}: run scripts/install-deps.sh`);
+  return `${dir}/{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json`;
 }

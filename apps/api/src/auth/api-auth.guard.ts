@@ -1,12 +1,12 @@
-import { ForbiddenException, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../http/api-error.js';
 import { ApiAuthenticator, AuthenticationError } from './api-authenticator.js';
 import { setPrincipal } from './api-principal.js';
 import { PUBLIC_ROUTE } from './public-route.decorator.js';
 
 const READS = new Set(['GET', 'HEAD']);
-export const CHALLENGE = 'Bearer realm="wharf-api"';
 
 /**
  * The API's one access rule: reads (GET, HEAD) for any signed-in user, everything else for
@@ -22,26 +22,14 @@ export class ApiAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
-    const http = context.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    let principal;
-    try {
-      principal = await this.authenticator.authenticate(request);
-    } catch (error) {
-      if (error instanceof AuthenticationError) {
-        if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
-        else void reply.header('www-authenticate', CHALLENGE);
-      }
-      throw error;
-    }
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const principal = await this.authenticator.authenticate(request);
     if (principal === undefined) {
-      void reply.header('www-authenticate', CHALLENGE);
-      throw new AuthenticationError(401, 'sign in: POST /api/session for a token, then send "Authorization: Bearer <token>" (or HTTP Basic credentials)');
+      throw new AuthenticationError('sign in: POST /api/session for a token, then send "Authorization: Bearer <token>" (or HTTP Basic credentials)');
     }
     setPrincipal(request, principal);
     if (!READS.has(request.method) && principal.role !== 'admin') {
-      throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: `${principal.user ?? 'this user'} may read but not change anything: an admin role is needed` });
+      throw new ApiError('FORBIDDEN', `${principal.user ?? 'this user'} may read but not change anything: an admin role is needed`);
     }
     return true;
   }

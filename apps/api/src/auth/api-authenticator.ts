@@ -1,18 +1,22 @@
-import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../http/api-error.js';
 import { ApiIdentities } from './api-identities.js';
 import type { ApiPrincipal } from './api-principal.js';
 import { parseAuthorization } from './authorization-header.js';
 import { InvalidSessionError, SessionTokens } from './session-tokens.js';
 
-/** A refused sign-in, already in the API's JSON error shape (401, or 429 with Retry-After). */
-export class AuthenticationError extends HttpException {
-  constructor(
-    status: HttpStatus.UNAUTHORIZED | HttpStatus.TOO_MANY_REQUESTS,
-    message: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super({ statusCode: status, error: status === HttpStatus.UNAUTHORIZED ? 'Unauthorized' : 'Too Many Requests', message }, status);
+const CHALLENGE = 'Bearer realm="wharf-api"';
+
+/** A refused sign-in: 401 with the API's challenge, or 429 with Retry-After once the address failed too often. */
+export class AuthenticationError extends ApiError {
+  constructor(message: string, retryAfterSeconds?: number) {
+    super(
+      retryAfterSeconds === undefined ? 'UNAUTHORIZED' : 'TOO_MANY_REQUESTS',
+      message,
+      {},
+      retryAfterSeconds === undefined ? { 'www-authenticate': CHALLENGE } : { 'retry-after': String(retryAfterSeconds) },
+    );
   }
 }
 
@@ -36,13 +40,13 @@ export class ApiAuthenticator {
       case 'none':
         return undefined;
       case 'malformed':
-        throw new AuthenticationError(HttpStatus.UNAUTHORIZED, presented.reason);
+        throw new AuthenticationError(presented.reason);
       case 'bearer':
         try {
           const user = await this.tokens.verify(presented.token);
           return { user, role: this.identities.roleOf(user) };
         } catch (error) {
-          if (error instanceof InvalidSessionError) throw new AuthenticationError(HttpStatus.UNAUTHORIZED, error.message);
+          if (error instanceof InvalidSessionError) throw new AuthenticationError(error.message);
           throw error;
         }
       case 'basic':
@@ -55,9 +59,9 @@ export class ApiAuthenticator {
   async checkPassword(request: FastifyRequest, user: string, password: string): Promise<void> {
     const client = request.ip;
     const wait = this.identities.limiter.check(client);
-    if (wait !== undefined) throw new AuthenticationError(HttpStatus.TOO_MANY_REQUESTS, `too many failed sign-ins: try again in ${wait} s`, wait);
+    if (wait !== undefined) throw new AuthenticationError(`too many failed sign-ins: try again in ${wait} s`, wait);
     if (await this.identities.verify(user, password)) return;
     this.identities.limiter.recordFailure(client);
-    throw new AuthenticationError(HttpStatus.UNAUTHORIZED, 'wrong user name or password');
+    throw new AuthenticationError('wrong user name or password');
   }
 }

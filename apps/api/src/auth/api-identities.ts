@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { AccessPolicy, FailedLoginLimiter, HtpasswdStore } from '@wharf/auth';
 import type { WharfConfig } from '@wharf/config';
 import type { Logger } from '@wharf/observability';
+import { apiUsersFile } from '../api.defaults.js';
 import { LOGGER, WHARF_CONFIG } from '../api.tokens.js';
 
 export type ApiRole = 'admin' | 'reader';
@@ -28,7 +29,7 @@ export class ApiIdentities implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    const path = this.config.auth?.scheme === 'htpasswd' ? this.config.auth.path : this.config.tokenServer?.htpasswd;
+    const path = apiUsersFile(this.config);
     if (path === undefined) {
       this.logger.warn('api: no users file (auth.htpasswd.path or tokenserver.htpasswd): the API is open, every caller is an admin');
       return;

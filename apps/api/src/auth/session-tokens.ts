@@ -4,7 +4,7 @@ import type { WharfConfig } from '@wharf/config';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { WHARF_CONFIG } from '../api.tokens.js';
 
-export const DEFAULT_SESSION_LIFETIME_MS = 12 * 3_600_000;
+const DEFAULT_SESSION_LIFETIME_MS = 12 * 3_600_000;
 const ISSUER = 'wharf-api';
 
 export interface IssuedSession {

@@ -1,13 +1,15 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { ApiError } from '../http/api-error.js';
 import { parseRequest } from '../http/parse-request.js';
 import { ApiAuthenticator, AuthenticationError } from './api-authenticator.js';
 import { ApiIdentities, type ApiRole } from './api-identities.js';
 import { parseAuthorization } from './authorization-header.js';
 import { PublicRoute } from './public-route.decorator.js';
 import { SessionTokens } from './session-tokens.js';
+import { schemaRef } from '../http/openapi.schemas.js';
 
 const signIn = z.strictObject({
   username: z.string({ error: 'username is required' }).min(1, 'username is required').max(256),
@@ -36,7 +38,7 @@ export class SessionController {
   @ApiOperation({ summary: 'Who the caller is: whether the API needs sign-in, and the signed-in user and role' })
   @ApiOkResponse({
     description: 'Without a users file the API is open: authRequired false, role admin. Credentials that do not hold read as not signed in.',
-    schema: { example: { authRequired: true, authenticated: true, user: 'alice', role: 'admin' } },
+    schema: { ...schemaRef('Session'), example: { authRequired: true, authenticated: true, user: 'alice', role: 'admin' } },
   })
   async state(@Req() request: FastifyRequest): Promise<SessionState> {
     if (!this.authenticator.authRequired) return { authRequired: false, authenticated: false, user: null, role: 'admin' };
@@ -52,25 +54,16 @@ export class SessionController {
   @Post()
   @ApiOperation({ summary: 'Sign in with a registry user (htpasswd); returns a session token for "Authorization: Bearer"' })
   @ApiBody({ schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string', format: 'password' } } } })
-  @ApiResponse({ status: 201, description: '{token, expiresAt, user, role}', schema: { example: { token: 'eyJ…', expiresAt: '2025-06-01T12:00:00.000Z', user: 'alice', role: 'reader' } } })
+  @ApiResponse({ status: 201, description: '{token, expiresAt, user, role}', schema: { ...schemaRef('SignedIn'), example: { token: 'eyJ…', expiresAt: '2025-06-01T12:00:00.000Z', user: 'alice', role: 'reader' } } })
   @ApiResponse({ status: 400, description: 'No username or password, or the API has no users to sign in (it is open).' })
   @ApiResponse({ status: 401, description: 'Wrong user name or password.' })
   @ApiResponse({ status: 429, description: 'Too many failed sign-ins from this address; Retry-After says when to try again.' })
   async signIn(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Body() body: unknown) {
     const { username, password } = parseRequest(signIn, body);
     if (!this.authenticator.authRequired) {
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'this API has no users file (auth.htpasswd.path or tokenserver.htpasswd): it is open, no sign-in needed',
-      });
+      throw new ApiError('INVALID_REQUEST', 'this API has no users file (auth.htpasswd.path or tokenserver.htpasswd): it is open, no sign-in needed');
     }
-    try {
-      await this.authenticator.checkPassword(request, username, password);
-    } catch (error) {
-      if (error instanceof AuthenticationError && error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
-      throw error;
-    }
+    await this.authenticator.checkPassword(request, username, password);
     void reply.status(201);
     return { ...(await this.tokens.issue(username)), user: username, role: this.identities.roleOf(username) };
   }

@@ -1,8 +1,8 @@
-/** No event with this id is indexed (or it is not searchable yet). */
-export class EventNotFoundError extends Error {
-  override readonly name = 'EventNotFoundError';
+import { ApiError } from '../http/api-error.js';
 
-  constructor(readonly eventId: string) {
-    super(`no event with id ${eventId}`);
+/** No event with this id is indexed (or it is not searchable yet). */
+export class EventNotFoundError extends ApiError {
+  constructor(eventId: string) {
+    super('UNKNOWN_EVENT', `no event with id ${eventId}`);
   }
 }

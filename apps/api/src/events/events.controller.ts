@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query, UseFilters } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiNotFoundResponse,
@@ -10,16 +10,15 @@ import {
 } from '@nestjs/swagger';
 import type { RegistryEvent } from '@wharf/events';
 import type { EventAggregations, EventPage } from '@wharf/search';
-import { AGGREGATIONS_SCHEMA, ApiEventFilters, ApiEventPaging, ERROR_SCHEMA, EVENT_PAGE_SCHEMA, EVENT_SCHEMA } from './events.openapi.js';
-import { EventsErrorFilter } from './events.filter.js';
+import { ApiEventFilters, ApiEventPaging } from './events.openapi.js';
 import { parseRequest } from '../http/parse-request.js';
 import { eventFiltersQuery, eventIdParam, eventsPageQuery, toFilters, toPageQuery } from './events.schemas.js';
 import { EventsService } from './events.service.js';
+import { schemaRef } from '../http/openapi.schemas.js';
 
 /** The searchable activity: GET /api/events, /api/events/aggregations, /api/events/:id. */
 @ApiTags('events')
-@ApiServiceUnavailableResponse({ description: 'Elasticsearch is not configured or does not answer.', schema: ERROR_SCHEMA })
-@UseFilters(EventsErrorFilter)
+@ApiServiceUnavailableResponse({ description: 'Elasticsearch is not configured or does not answer.', schema: schemaRef('ApiError') })
 @Controller('events')
 export class EventsController {
   constructor(private readonly events: EventsService) {}
@@ -31,8 +30,8 @@ export class EventsController {
   })
   @ApiEventFilters()
   @ApiEventPaging()
-  @ApiOkResponse({ schema: EVENT_PAGE_SCHEMA })
-  @ApiBadRequestResponse({ description: 'Unknown parameter, bad date, size over the cap, malformed cursor; every problem named.', schema: ERROR_SCHEMA })
+  @ApiOkResponse({ schema: schemaRef('EventPage') })
+  @ApiBadRequestResponse({ description: 'Unknown parameter, bad date, size over the cap, malformed cursor; every problem named.', schema: schemaRef('ApiError') })
   search(@Query() query: unknown): Promise<EventPage> {
     return this.events.page(toPageQuery(parseRequest(eventsPageQuery, query)));
   }
@@ -40,8 +39,8 @@ export class EventsController {
   @Get('aggregations')
   @ApiOperation({ summary: 'Events over time, top repositories and actors, counts per action — for the same filters as the search' })
   @ApiEventFilters()
-  @ApiOkResponse({ schema: AGGREGATIONS_SCHEMA })
-  @ApiBadRequestResponse({ description: 'Unknown parameter or bad value.', schema: ERROR_SCHEMA })
+  @ApiOkResponse({ schema: schemaRef('EventAggregations') })
+  @ApiBadRequestResponse({ description: 'Unknown parameter or bad value.', schema: schemaRef('ApiError') })
   aggregations(@Query() query: unknown): Promise<EventAggregations> {
     return this.events.aggregations(toFilters(parseRequest(eventFiltersQuery, query)));
   }
@@ -49,8 +48,8 @@ export class EventsController {
   @Get(':id')
   @ApiOperation({ summary: 'One event, as the registry:2 envelope the registry emitted' })
   @ApiParam({ name: 'id', description: 'The event id' })
-  @ApiOkResponse({ schema: EVENT_SCHEMA })
-  @ApiNotFoundResponse({ description: 'No event with this id is indexed.', schema: ERROR_SCHEMA })
+  @ApiOkResponse({ schema: schemaRef('RegistryEvent') })
+  @ApiNotFoundResponse({ description: 'No event with this id is indexed.', schema: schemaRef('ApiError') })
   get(@Param('id') id: string): Promise<RegistryEvent> {
     return this.events.get(parseRequest(eventIdParam, id));
   }

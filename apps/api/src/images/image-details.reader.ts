@@ -52,8 +52,8 @@ export class ImageDetailsReader {
   private readonly configs = new Map<string, ConfigFacts>();
 
   constructor(
-    private readonly manifests: ManifestService,
-    private readonly blobs: BlobService,
+    private readonly manifests: Pick<ManifestService, 'get'>,
+    private readonly blobs: Pick<BlobService, 'open'>,
   ) {}
 
   /** MANIFEST_UNKNOWN when the repository does not hold this manifest. */

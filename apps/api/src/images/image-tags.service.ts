@@ -1,20 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { WharfConfig } from '@wharf/config';
-import { RegistryError, isValidTag, parseDigest, type Digest, type EventContext } from '@wharf/registry-core';
-import { WHARF_CONFIG } from '../api.tokens.js';
+import { RegistryError, isValidTag, parseDigest, type Digest, type EventContext, type RegistryWriter } from '@wharf/registry-core';
+import { REGISTRY_WRITER, WHARF_CONFIG } from '../api.tokens.js';
 import type { TagCounters } from '../repositories/counters.reader.js';
 import { decodeCursor, encodeCursor } from '../repositories/keyset-cursor.js';
 import { UnknownRepositoryError } from '../repositories/repositories.errors.js';
 import { RepositoriesService, type Page } from '../repositories/repositories.service.js';
 import { ImageDetailsReader, type ContentSummary, type ManifestDetails, type Platform } from './image-details.reader.js';
 import { registryHost } from './registry-address.js';
-import { RegistryStorage } from './registry-storage.js';
+import { RegistryReader } from './registry-reader.js';
 
 /** Counters of a tag, or nulls when no `database` section is configured (unknown, not zero). */
-export type TagCountersOrUnknown = TagCounters | { tag: string; pulls: null; pushes: null; lastPulledDay: null; lastPushedDay: null };
+type TagCountersOrUnknown = TagCounters | { tag: string; pulls: null; pushes: null; lastPulledDay: null; lastPushedDay: null };
 
 /** A row of GET …/tags: counters plus what storage holds (null/[] once the tag is gone from storage). */
-export type TagListItem = TagCountersOrUnknown & TagStorageFields;
+type TagListItem = TagCountersOrUnknown & TagStorageFields;
 
 interface TagStorageFields {
   digest: string | null;
@@ -57,8 +57,8 @@ const TAG_NAME_SORT = 'tagNames';
 const DETAIL_CONCURRENCY = 8;
 
 /**
- * Tags and manifests as stored, joined with their counters; deletes through the registry-core
- * services (with their registry:2 events).
+ * Tags and manifests as stored, joined with their counters; deletes asked of the registry, which
+ * writes storage and emits the registry:2 events.
  */
 @Injectable()
 export class ImageTagsService {
@@ -66,8 +66,9 @@ export class ImageTagsService {
   private readonly host: string;
 
   constructor(
-    private readonly storage: RegistryStorage,
+    private readonly storage: RegistryReader,
     private readonly repositories: RepositoriesService,
+    @Inject(REGISTRY_WRITER) private readonly registry: RegistryWriter,
     @Inject(WHARF_CONFIG) config: WharfConfig,
   ) {
     this.details = new ImageDetailsReader(storage.manifests, storage.blobs);
@@ -132,12 +133,12 @@ export class ImageTagsService {
 
   /** Removes the tag only; the manifest stays, reachable by digest. */
   async deleteTag(name: string, tag: string, ctx: EventContext): Promise<void> {
-    await this.storage.manifests.delete(name, tagReference(tag), ctx);
+    await this.registry.delete(name, tagReference(tag), ctx);
   }
 
   /** Removes the manifest and every tag pointing at it, as DELETE /v2/<name>/manifests/<digest> does. */
   async deleteManifest(name: string, digest: string, ctx: EventContext): Promise<void> {
-    await this.storage.manifests.delete(name, { kind: 'digest', digest: parseDigest(digest) }, ctx);
+    await this.registry.delete(name, { kind: 'digest', digest: parseDigest(digest) }, ctx);
   }
 
   /** Tags in storage (lexical order); undefined when storage has no such repository. */

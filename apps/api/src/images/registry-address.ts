@@ -16,11 +16,32 @@ export function registryHost(http: Pick<WharfConfig['http'], 'host' | 'addr'>): 
   const colon = http.addr.lastIndexOf(':');
   if (colon === -1) return 'localhost';
   const host = http.addr.slice(0, colon);
-  return `${host === '' || host === '0.0.0.0' || host === '[::]' || host === '::' ? 'localhost' : host}:${http.addr.slice(colon + 1)}`;
+  return `${isWildcard(host) ? 'localhost' : host}:${http.addr.slice(colon + 1)}`;
 }
 
 /** The registry's absolute base URL (ending in '/', with http.prefix), as its own events carry it. */
 export function registryBaseUrl(http: Pick<WharfConfig['http'], 'host' | 'addr' | 'prefix'>): string {
   const base = http.host !== undefined ? http.host.replace(/\/+$/, '') : `http://${registryHost(http)}`;
   return `${base}${http.prefix}`;
+}
+
+/**
+ * Where an api role in another process sends the registry its writes (ending in '/'): `api.registryurl`
+ * when set; else the registry's own listen address from the same file (`http.addr`, a wildcard host
+ * on loopback; https with `http.tls`; with `http.prefix`), which fits when both run on one host.
+ * Not `http.host`: that is the address outside clients use, often a load balancer the API need not
+ * cross. undefined when the registry listens on a unix socket (`http.net: unix`) and no URL is set.
+ */
+export function registryApiUrl(config: Pick<WharfConfig, 'http' | 'api'>): string | undefined {
+  const configured = config.api?.registryUrl;
+  if (configured !== undefined) return configured.endsWith('/') ? configured : `${configured}/`;
+  const http = config.http;
+  if (http.net === 'unix') return undefined;
+  const colon = http.addr.lastIndexOf(':');
+  const host = http.addr.slice(0, colon);
+  return `${http.tls === undefined ? 'http' : 'https'}://${isWildcard(host) ? '127.0.0.1' : host}:${http.addr.slice(colon + 1)}${http.prefix}`;
+}
+
+function isWildcard(host: string): boolean {
+  return host === '' || host === '0.0.0.0' || host === '[::]' || host === '::';
 }

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { DeadLetterPage, QueueHealth, RedeliveryResult, ReplayResult } from '@wharf/queue';
-import { QueuesErrorFilter } from './queues.filter.js';
 import { deadLettersQuery, MAX_DEAD_LETTER_PAGE, MAX_REDELIVER_IDS, redeliverBody, replayBody } from './queues.schemas.js';
 import { QueuesService } from './queues.service.js';
 import { parseRequest } from '../http/parse-request.js';
+import { schemaRef } from '../http/openapi.schemas.js';
 
 const NAME_PARAM = {
   name: 'name',
@@ -15,7 +15,6 @@ const NAME_PARAM = {
 /** Queue health, dead letters and replay: GET /api/queues and friends. */
 @ApiTags('queues')
 @ApiServiceUnavailableResponse({ description: 'No redis section is configured, or Redis does not answer.' })
-@UseFilters(QueuesErrorFilter)
 @Controller('queues')
 export class QueuesController {
   constructor(private readonly queues: QueuesService) {}
@@ -23,6 +22,7 @@ export class QueuesController {
   @Get()
   @ApiOperation({ summary: 'Health of every queue: depth by state, oldest waiting job, delivery latency, who consumes it, endpoint breakers' })
   @ApiOkResponse({
+    schema: schemaRef('QueuesHealth'),
     description:
       '{"queues": [QueueHealth…]}: one per worker queue (events.indexer, events.counter, events.deployer, when their store is configured) and per endpoint (endpoint.<name>). ' +
       'counts.failed is the dead-letter set; consumers = {workers: BullMQ workers connected now, in any process; paused; consuming: workers > 0 and not paused}.',

@@ -39,6 +39,6 @@ export const replayBody = z.strictObject({
   since: z.iso.datetime({ offset: true, error: 'since must be an ISO 8601 date-time with a time zone, e.g. 2025-01-31T12:00:00Z' }),
 });
 
-export type DeadLettersQuery = z.output<typeof deadLettersQuery>;
-export type RedeliverBody = z.output<typeof redeliverBody>;
-export type ReplayBody = z.output<typeof replayBody>;
+type DeadLettersQuery = z.output<typeof deadLettersQuery>;
+type RedeliverBody = z.output<typeof redeliverBody>;
+type ReplayBody = z.output<typeof replayBody>;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { WharfConfig } from '@wharf/config';
-import { acquireDataSource, type DataSourceLease } from '@wharf/db';
+import { acquireDataSource, WebhookSecretCipher, type DataSourceLease } from '@wharf/db';
 import type { Logger } from '@wharf/observability';
 import { LOGGER, WHARF_CONFIG } from '../api.tokens.js';
 import type { CountersReader } from './counters.reader.js';
@@ -30,7 +30,7 @@ export class CountersConnection implements OnApplicationShutdown {
     if (this.counters !== undefined) return this.counters;
     const database = this.config.database;
     if (database === undefined) throw new CountersUnavailableError('no database section is configured: the counters live in PostgreSQL');
-    this.lease ??= acquireDataSource(database, { applicationName: 'wharf-api', connectWaitMs: 5_000 });
+    this.lease ??= acquireDataSource(database, { applicationName: 'wharf-api', connectWaitMs: 5_000, webhookSecrets: WebhookSecretCipher.fromConfig(this.config) });
     try {
       this.counters = new PostgresCountersReader((await this.lease).dataSource);
       return this.counters;

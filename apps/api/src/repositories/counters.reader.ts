@@ -1,4 +1,4 @@
-import type { Period, RepositorySort } from './repositories.schemas.js';
+import type { RepositorySort } from './repositories.schemas.js';
 
 export interface RepositoryCounters {
   name: string;
@@ -49,4 +49,3 @@ export interface CountersReader {
   leaderboard(query: { since?: string; by: 'repository' | 'tag'; limit: number }): Promise<LeaderboardEntry[]>;
 }
 
-export type { Period };

@@ -1,14 +1,13 @@
-import { Controller, Get, Query, UseFilters } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { parseRequest as parse } from '../http/parse-request.js';
-import { RepositoriesErrorFilter } from './repositories.filter.js';
 import { leaderboardQuery, MAX_LEADERBOARD, PERIODS } from './repositories.schemas.js';
 import { RepositoriesService, type Leaderboard } from './repositories.service.js';
+import { schemaRef } from '../http/openapi.schemas.js';
 
 /** The downloads leaderboard: GET /api/downloads/leaderboard. */
 @ApiTags('repositories')
 @ApiServiceUnavailableResponse({ description: 'No database section is configured, or PostgreSQL does not answer.' })
-@UseFilters(RepositoriesErrorFilter)
 @Controller('downloads')
 export class DownloadsController {
   constructor(private readonly repositories: RepositoriesService) {}
@@ -23,7 +22,7 @@ export class DownloadsController {
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_LEADERBOARD, default: 10 } })
   @ApiOkResponse({
     description: 'Ranked entries',
-    schema: { example: { period: 'week', by: 'tag', since: '2025-05-26', items: [{ rank: 1, repository: 'library/nginx', tag: 'latest', pulls: 421 }] } },
+    schema: { ...schemaRef('Leaderboard'), example: { period: 'week', by: 'tag', since: '2025-05-26', items: [{ rank: 1, repository: 'library/nginx', tag: 'latest', pulls: 421 }] } },
   })
   @ApiBadRequestResponse({ description: 'Unknown period or by, limit out of range, or an unknown query parameter.' })
   async leaderboard(@Query() query: unknown): Promise<Leaderboard> {

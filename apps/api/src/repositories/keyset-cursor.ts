@@ -1,5 +1,5 @@
 import type { KeysetPosition } from './counters.reader.js';
-import { InvalidCursorError } from './repositories.errors.js';
+import { invalidCursor } from '../http/api-error.js';
 
 /** Opaque to clients: base64url JSON of the sort it belongs to and the last row's position. */
 export function encodeCursor(sort: string, position: KeysetPosition): string {
@@ -11,14 +11,14 @@ export function decodeCursor(cursor: string, sort: string): KeysetPosition {
   try {
     value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw new InvalidCursorError();
+    throw invalidCursor();
   }
   const { s, k, n } = (value ?? {}) as { s?: unknown; k?: unknown; n?: unknown };
-  if (s !== sort || typeof n !== 'string' || !(k === null || typeof k === 'string')) throw new InvalidCursorError();
+  if (s !== sort || typeof n !== 'string' || !(k === null || typeof k === 'string')) throw invalidCursor();
   // keys are bigint counts or timestamps: anything else would only reach SQL to fail there
-  if (k !== null && !/^\d{1,19}$/.test(k) && Number.isNaN(Date.parse(k))) throw new InvalidCursorError();
-  if ((sort === 'pulls' || sort === 'pushes' || sort === 'tags') && (k === null || !/^\d{1,19}$/.test(k))) throw new InvalidCursorError();
-  if (sort === 'lastPulled' && k !== null && !/^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(k)) throw new InvalidCursorError();
+  if (k !== null && !/^\d{1,19}$/.test(k) && Number.isNaN(Date.parse(k))) throw invalidCursor();
+  if ((sort === 'pulls' || sort === 'pushes' || sort === 'tags') && (k === null || !/^\d{1,19}$/.test(k))) throw invalidCursor();
+  if (sort === 'lastPulled' && k !== null && !/^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(k)) throw invalidCursor();
   return { key: k, name: n };
 }
 

@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Delete, Get, HttpCode, HttpException, Inject, Query, Req, UseFilters } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Query, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiMethodNotAllowedResponse,
@@ -18,12 +18,12 @@ import { principalOf } from '../auth/api-principal.js';
 import { eventContext } from '../images/event-context.js';
 import { ImageTagsService } from '../images/image-tags.service.js';
 import { registryBaseUrl } from '../images/registry-address.js';
-import { RegistryErrorFilter } from '../images/registry-error.filter.js';
+import { ApiError } from '../http/api-error.js';
 import { parseRequest as parse } from '../http/parse-request.js';
-import { RepositoriesErrorFilter } from './repositories.filter.js';
 import { emptyQuery, MAX_PAGE_SIZE, REPOSITORY_SORTS, repositoriesQuery, tagsQuery } from './repositories.schemas.js';
 import { RepositoriesService, type RepositoriesPage } from './repositories.service.js';
 import { parseRepositoryPath, type RepositoryPath } from './repository-path.js';
+import { schemaRef } from '../http/openapi.schemas.js';
 
 const REPOSITORY_EXAMPLE = {
   name: 'library/nginx',
@@ -46,7 +46,6 @@ const COUNTERS_FLAG =
  */
 @ApiTags('repositories')
 @ApiServiceUnavailableResponse({ description: 'A database section is configured and PostgreSQL does not answer (try again shortly).' })
-@UseFilters(RepositoriesErrorFilter, RegistryErrorFilter)
 @Controller('repositories')
 export class RepositoriesController {
   private readonly registryBaseUrl: string;
@@ -75,16 +74,7 @@ export class RepositoriesController {
   @ApiQuery({ name: 'size', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 } })
   @ApiOkResponse({
     description: 'A page of repositories',
-    schema: {
-      type: 'object',
-      properties: {
-        items: { type: 'array', items: { type: 'object' } },
-        nextCursor: { type: 'string', nullable: true },
-        counters: { type: 'boolean', description: COUNTERS_FLAG },
-        sorts: { type: 'array', items: { type: 'string', enum: [...REPOSITORY_SORTS] } },
-      },
-      example: { items: [REPOSITORY_EXAMPLE], nextCursor: null, counters: true, sorts: [...REPOSITORY_SORTS] },
-    },
+    schema: { ...schemaRef('RepositoriesPage'), example: { items: [REPOSITORY_EXAMPLE], nextCursor: null, counters: true, sorts: [...REPOSITORY_SORTS] } },
   })
   @ApiBadRequestResponse({ description: 'Unknown sort, a counter sort with no database section, size out of range, a cursor not from this API, or an unknown query parameter.' })
   async list(@Query() query: unknown): Promise<RepositoriesPage> {
@@ -110,7 +100,10 @@ export class RepositoriesController {
     description:
       'The repository (pullsByDigest: downloads by digest that no tag explains); or {repository, counters, items: [{tag, pulls, pushes, lastPulledDay, lastPushedDay, digest, mediaType, size, created, platforms: [{os, architecture, variant?}]}], nextCursor}; ' +
       'or {repository, tag, digest, mediaType, size, created, config, layers, platforms: [{os, architecture, variant?, digest, size}], pulls, pushes, lastPulledDay, lastPushedDay, pullCommand, counters}. Each carries counters (boolean).',
-    schema: { example: { ...REPOSITORY_EXAMPLE, pullsByDigest: 3, tagCount: 4, counters: true } },
+    schema: {
+      oneOf: [schemaRef('RepositoryDetails'), schemaRef('TagsPage'), schemaRef('ManifestDetails')],
+      example: { ...REPOSITORY_EXAMPLE, pullsByDigest: 3, tagCount: 4, counters: true },
+    },
   })
   @ApiBadRequestResponse({ description: 'Not a valid repository name, tag or digest; bad cursor or size, or an unknown query parameter.' })
   @ApiNotFoundResponse({ description: 'No such repository (neither in storage nor counted; without a database: not in storage), tag or manifest.' })
@@ -150,21 +143,17 @@ export class RepositoriesController {
     const ctx = eventContext(request, this.registryBaseUrl, principalOf(request)?.user ?? undefined);
     if (path.resource === 'tag') return this.images.deleteTag(path.name, path.tag, ctx);
     if (path.resource === 'manifest') return this.images.deleteManifest(path.name, path.digest, ctx);
-    throw new HttpException(
-      { statusCode: 405, error: 'Method Not Allowed', message: 'only a tag (…/<name>/tags/<tag>) or a manifest (…/<name>/manifests/<digest>) can be deleted' },
-      405,
-    );
+    throw new ApiError('METHOD_NOT_ALLOWED', 'only a tag (…/<name>/tags/<tag>) or a manifest (…/<name>/manifests/<digest>) can be deleted');
   }
 }
 
 function repositoryPath(request: FastifyRequest): RepositoryPath {
   const path = parseRepositoryPath(request.url);
   if (path === undefined) {
-    throw new BadRequestException({
-      statusCode: 400,
-      error: 'Bad Request',
-      message: 'not a valid repository name: lower-case path components of letters, digits and separators (. _ __ -), joined by /, at most 255 characters',
-    });
+    throw new ApiError(
+      'INVALID_REQUEST',
+      'not a valid repository name: lower-case path components of letters, digits and separators (. _ __ -), joined by /, at most 255 characters',
+    );
   }
   return path;
 }

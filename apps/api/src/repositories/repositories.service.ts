@@ -110,7 +110,7 @@ export class RepositoriesService {
   }
 }
 
-export function page<T>(rows: Positioned<T>[], size: number, sort: string): Page<T> {
+function page<T>(rows: Positioned<T>[], size: number, sort: string): Page<T> {
   const items = rows.slice(0, size);
   const last = items[items.length - 1];
   return { items: items.map((r) => r.row), nextCursor: rows.length > size && last !== undefined ? encodeCursor(sort, last.position) : null };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { RegistryError } from '@wharf/registry-core';
-import { RegistryStorage } from '../images/registry-storage.js';
+import { RegistryReader } from '../images/registry-reader.js';
 import type { Positioned } from './counters.reader.js';
 import { decodeCursor } from './keyset-cursor.js';
 import { UnknownRepositoryError } from './repositories.errors.js';
@@ -23,7 +23,7 @@ export const STORED_NAME_SORT = 'storedName';
  */
 @Injectable()
 export class StoredRepositoriesService {
-  constructor(private readonly storage: RegistryStorage) {}
+  constructor(private readonly storage: RegistryReader) {}
 
   /** Names containing `q` (case-insensitive), A to Z, after the cursor's name; `limit` rows at most. */
   async list(query: { q?: string; cursor?: string; limit: number }): Promise<Positioned<StoredRepository>[]> {

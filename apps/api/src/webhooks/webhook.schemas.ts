@@ -17,7 +17,7 @@ import {
  */
 
 export const MAX_DELIVERY_PAGE = 100;
-export const DEFAULT_DELIVERY_PAGE = 20;
+const DEFAULT_DELIVERY_PAGE = 20;
 const MAX_HEADERS = 32;
 const MAX_BODY_TEMPLATE = 64 * 1024;
 
@@ -152,7 +152,7 @@ export type CreateWebhookBody = z.output<typeof createWebhookBody>;
 export type UpdateWebhookBody = z.output<typeof updateWebhookBody>;
 
 /** A subscription's format and template must agree (checked again after a PATCH merges). */
-export function formatNeedsTemplate(value: { format: string; template?: unknown }, ctx: z.RefinementCtx): void {
+function formatNeedsTemplate(value: { format: string; template?: unknown }, ctx: z.RefinementCtx): void {
   if (value.format === 'template' && (value.template === undefined || value.template === null)) {
     ctx.addIssue({ code: 'custom', path: ['template'], message: 'required when format is "template": {"body": "…", "contentType": "…"}' });
   }

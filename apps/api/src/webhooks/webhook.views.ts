@@ -9,7 +9,7 @@ import { MASKED } from './webhook.schemas.js';
 
 const SENSITIVE_HEADER = /^(authorization|proxy-authorization|cookie)$|token|secret|password|api-?key|private/i;
 
-export function secretHint(secret: string): string {
+function secretHint(secret: string): string {
   return secret.length >= 16 ? `…${secret.slice(-4)}` : '…';
 }
 
@@ -23,7 +23,8 @@ export function subscriptionView(s: WebhookSubscriptionEntity) {
     filters: { actions: s.filterActions, repository: s.filterRepository, tag: s.filterTag, actor: s.filterActor, includeBlobs: s.includeBlobs },
     headers: Object.fromEntries(Object.entries(s.headers).map(([name, value]) => [name, SENSITIVE_HEADER.test(name) && !/\{\{\s*secret\s*\}\}/.test(value) ? MASKED : value])),
     template: s.bodyTemplate === null ? null : { body: s.bodyTemplate, contentType: s.contentType ?? 'application/json' },
-    secretHint: secretHint(s.secret),
+    // a secret the configured key cannot decrypt shows as such (deliveries fail until it is replaced)
+    secretHint: s.secretError === undefined ? secretHint(s.secret) : 'unreadable',
     health: {
       failing: s.failing,
       consecutiveFailures: s.consecutiveFailures,
@@ -61,67 +62,3 @@ export function deliveryView(d: WebhookDeliveryEntity, withEvent: boolean) {
 }
 
 export type DeliveryView = ReturnType<typeof deliveryView>;
-
-// OpenAPI shapes of the views (kept beside the functions that build them)
-
-const nullableString = { type: 'string', nullable: true };
-const nullableDate = { type: 'string', format: 'date-time', nullable: true };
-
-export const SUBSCRIPTION_SCHEMA = {
-  type: 'object',
-  properties: {
-    id: { type: 'string', format: 'uuid' },
-    name: { type: 'string' },
-    url: { type: 'string' },
-    enabled: { type: 'boolean' },
-    format: { type: 'string', enum: ['distribution', 'deploy', 'cloudevents', 'template'] },
-    filters: {
-      type: 'object',
-      properties: {
-        actions: { type: 'array', items: { type: 'string', enum: ['push', 'pull', 'mount', 'delete'] } },
-        repository: nullableString,
-        tag: nullableString,
-        actor: nullableString,
-        includeBlobs: { type: 'boolean' },
-      },
-    },
-    headers: { type: 'object', additionalProperties: { type: 'string' } },
-    template: { type: 'object', nullable: true, properties: { body: { type: 'string' }, contentType: { type: 'string' } } },
-    secretHint: { type: 'string', example: '…9f3a' },
-    health: {
-      type: 'object',
-      properties: {
-        failing: { type: 'boolean' },
-        consecutiveFailures: { type: 'integer' },
-        failingSince: nullableDate,
-        lastError: nullableString,
-        lastSuccessAt: nullableDate,
-        lastFailureAt: nullableDate,
-      },
-    },
-    createdAt: { type: 'string', format: 'date-time' },
-    updatedAt: { type: 'string', format: 'date-time' },
-  },
-};
-
-export const DELIVERY_SCHEMA = {
-  type: 'object',
-  properties: {
-    id: { type: 'string', format: 'uuid', description: 'The X-Wharf-Delivery header of this attempt' },
-    subscriptionId: { type: 'string', format: 'uuid' },
-    eventId: { type: 'string' },
-    action: { type: 'string', description: 'push, pull, mount, delete or ping' },
-    kind: { type: 'string', enum: ['event', 'ping', 'redelivery'] },
-    attempt: { type: 'integer' },
-    success: { type: 'boolean' },
-    statusCode: { type: 'integer', nullable: true },
-    latencyMs: { type: 'integer', nullable: true },
-    responseExcerpt: { ...nullableString, description: 'First KiB of the response body' },
-    error: nullableString,
-    request: { type: 'object', properties: { url: { type: 'string' }, headers: { type: 'object', additionalProperties: { type: 'string' } } } },
-    redeliveryOf: { type: 'string', format: 'uuid', nullable: true },
-    nextAttemptAt: nullableDate,
-    deliveredAt: { type: 'string', format: 'date-time' },
-    event: { type: 'object', description: 'GET /api/deliveries/:id only: the registry event delivered' },
-  },
-};

@@ -7,6 +7,7 @@ import {
   WEBHOOK_DELIVERIES_QUEUE,
   WEBHOOK_DELIVERY_JOB,
   WebhookDeliveriesRepository,
+  WebhookSecretCipher,
   WebhookSubscriptionsRepository,
   type DataSourceLease,
   type WebhookDeliveryJob,
@@ -35,11 +36,15 @@ export class WebhooksBackend implements OnApplicationShutdown {
   private repositories: WebhookRepositories | undefined;
   private connection: Redis | undefined;
   private queue: Queue<WebhookDeliveryJob> | undefined;
+  /** Where subscription secrets are sealed; without api.secret or http.secret none can be stored. */
+  readonly secrets: WebhookSecretCipher;
 
   constructor(
     @Inject(WHARF_CONFIG) private readonly config: WharfConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.secrets = WebhookSecretCipher.fromConfig(config);
+  }
 
   /** Runs `work` against the repositories; a database that does not answer becomes a 503. */
   async db<T>(work: (repositories: WebhookRepositories) => Promise<T>): Promise<T> {
@@ -77,7 +82,7 @@ export class WebhooksBackend implements OnApplicationShutdown {
     if (this.repositories !== undefined) return this.repositories;
     const database = this.config.database;
     if (database === undefined) throw new WebhooksUnavailableError('no database section is configured: webhook subscriptions live in PostgreSQL');
-    this.lease ??= acquireDataSource(database, { applicationName: 'wharf-api', connectWaitMs: 5_000 });
+    this.lease ??= acquireDataSource(database, { applicationName: 'wharf-api', connectWaitMs: 5_000, webhookSecrets: this.secrets });
     let lease: DataSourceLease;
     try {
       lease = await this.lease;
@@ -86,7 +91,7 @@ export class WebhooksBackend implements OnApplicationShutdown {
       this.logger.warn({ err: error }, 'webhooks api: database unavailable');
       throw new WebhooksUnavailableError('PostgreSQL does not answer; try again shortly');
     }
-    this.repositories = { subscriptions: new WebhookSubscriptionsRepository(lease.dataSource), deliveries: new WebhookDeliveriesRepository(lease.dataSource) };
+    this.repositories = { subscriptions: new WebhookSubscriptionsRepository(lease.dataSource, this.secrets), deliveries: new WebhookDeliveriesRepository(lease.dataSource) };
     return this.repositories;
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseFilters } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -15,28 +15,23 @@ import {
 } from '@nestjs/swagger';
 import { z } from 'zod';
 import { createWebhookBody, deliveriesQuery, MAX_DELIVERY_PAGE, updateWebhookBody } from './webhook.schemas.js';
-import { DELIVERY_SCHEMA, SUBSCRIPTION_SCHEMA, type DeliveryView, type SubscriptionView } from './webhook.views.js';
-import { WebhooksErrorFilter } from './webhooks.filter.js';
+import type { DeliveryView, SubscriptionView } from './webhook.views.js';
 import { WebhooksService, type QueuedDelivery } from './webhooks.service.js';
 import { parseRequest } from '../http/parse-request.js';
+import { schemaRef } from '../http/openapi.schemas.js';
 
 const ID_PARAM = { name: 'id', description: 'Subscription id (UUID)' };
-const QUEUED_SCHEMA = {
-  type: 'object',
-  properties: { subscriptionId: { type: 'string' }, eventId: { type: 'string' }, jobId: { type: 'string' }, redeliveryOf: { type: 'string' } },
-};
 
 /** Webhook subscriptions for CI/CD: GET/POST /api/webhooks and friends. */
 @ApiTags('webhooks')
 @ApiServiceUnavailableResponse({ description: 'No database (or redis) section is configured, or the server does not answer.' })
-@UseFilters(WebhooksErrorFilter)
 @Controller('webhooks')
 export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
 
   @Get()
   @ApiOperation({ summary: 'Every subscription, oldest first, with its health (failing, consecutive failures, last error)' })
-  @ApiOkResponse({ schema: { type: 'object', properties: { items: { type: 'array', items: SUBSCRIPTION_SCHEMA } } } })
+  @ApiOkResponse({ schema: schemaRef('Subscriptions') })
   async list(): Promise<{ items: SubscriptionView[] }> {
     return { items: await this.webhooks.list() };
   }
@@ -50,7 +45,7 @@ export class WebhooksController {
       'It is returned in this response only.',
   })
   @ApiBody({ schema: z.toJSONSchema(createWebhookBody, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as object })
-  @ApiCreatedResponse({ description: 'The subscription, plus `secret` this once.', schema: { ...SUBSCRIPTION_SCHEMA, properties: { ...SUBSCRIPTION_SCHEMA.properties, secret: { type: 'string' } } } })
+  @ApiCreatedResponse({ description: 'The subscription, plus `secret` this once.', schema: { allOf: [schemaRef('Subscription'), { type: 'object', required: ['secret'], properties: { secret: { type: 'string' } } }] } })
   @ApiBadRequestResponse({ description: 'Invalid URL, unknown format, bad glob/regex/template, unknown key; every problem named by its path.' })
   async create(@Body() body: unknown): Promise<SubscriptionView & { secret: string }> {
     return this.webhooks.create(parseRequest(createWebhookBody, body));
@@ -59,7 +54,7 @@ export class WebhooksController {
   @Get(':id')
   @ApiOperation({ summary: 'One subscription (the secret shows only as a hint of its last characters)' })
   @ApiParam(ID_PARAM)
-  @ApiOkResponse({ schema: SUBSCRIPTION_SCHEMA })
+  @ApiOkResponse({ schema: schemaRef('Subscription') })
   @ApiNotFoundResponse({ description: 'No subscription with this id.' })
   async get(@Param('id') id: string): Promise<SubscriptionView> {
     return this.webhooks.get(id);
@@ -69,7 +64,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Change a subscription: only the keys sent change (headers and filters keys are replaced as given)' })
   @ApiParam(ID_PARAM)
   @ApiBody({ schema: z.toJSONSchema(updateWebhookBody, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as object })
-  @ApiOkResponse({ schema: SUBSCRIPTION_SCHEMA })
+  @ApiOkResponse({ schema: schemaRef('Subscription') })
   @ApiBadRequestResponse({ description: 'Invalid values, or a format and template that do not agree.' })
   @ApiNotFoundResponse({ description: 'No subscription with this id.' })
   async update(@Param('id') id: string, @Body() body: unknown): Promise<SubscriptionView> {
@@ -93,7 +88,7 @@ export class WebhooksController {
     description: 'Delivered, signed, retried and logged like any event; a success clears the failing flag.',
   })
   @ApiParam(ID_PARAM)
-  @ApiAcceptedResponse({ schema: QUEUED_SCHEMA })
+  @ApiAcceptedResponse({ schema: schemaRef('QueuedDelivery') })
   @ApiNotFoundResponse({ description: 'No subscription with this id.' })
   async ping(@Param('id') id: string): Promise<QueuedDelivery> {
     return this.webhooks.ping(id);
@@ -104,7 +99,7 @@ export class WebhooksController {
   @ApiParam(ID_PARAM)
   @ApiQuery({ name: 'size', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_DELIVERY_PAGE, default: 20 } })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
-  @ApiOkResponse({ schema: { type: 'object', properties: { items: { type: 'array', items: DELIVERY_SCHEMA }, nextCursor: { type: 'string', nullable: true } } } })
+  @ApiOkResponse({ schema: schemaRef('DeliveriesPage') })
   @ApiBadRequestResponse({ description: 'size out of range, a malformed cursor, or an unknown query parameter.' })
   @ApiNotFoundResponse({ description: 'No subscription with this id.' })
   async deliveries(@Param('id') id: string, @Query() query: unknown): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {

@@ -1,39 +1,29 @@
+import { ApiError } from '../http/api-error.js';
+
 /** No subscription has the id in the path. */
-export class WebhookNotFoundError extends Error {
-  constructor(readonly id: string) {
-    super(`no webhook subscription with id "${id}"`);
-    this.name = 'WebhookNotFoundError';
+export class WebhookNotFoundError extends ApiError {
+  constructor(id: string) {
+    super('UNKNOWN_WEBHOOK', `no webhook subscription with id "${id}"`);
   }
 }
 
 /** No delivery attempt has the id in the path. */
-export class DeliveryNotFoundError extends Error {
-  constructor(readonly id: string) {
-    super(`no webhook delivery with id "${id}"`);
-    this.name = 'DeliveryNotFoundError';
+export class DeliveryNotFoundError extends ApiError {
+  constructor(id: string) {
+    super('UNKNOWN_DELIVERY', `no webhook delivery with id "${id}"`);
   }
 }
 
 /** A change that is valid on its own but not with what is stored (e.g. format "template" without a template). */
-export class InvalidWebhookError extends Error {
+export class InvalidWebhookError extends ApiError {
   constructor(message: string) {
-    super(message);
-    this.name = 'InvalidWebhookError';
-  }
-}
-
-/** A `cursor` the API did not hand out. */
-export class InvalidCursorError extends Error {
-  constructor() {
-    super('cursor: not a cursor this API returned (pass nextCursor from the previous page as is)');
-    this.name = 'InvalidCursorError';
+    super('INVALID_WEBHOOK', message);
   }
 }
 
 /** No `database` (or `redis`) section, or the server does not answer. */
-export class WebhooksUnavailableError extends Error {
+export class WebhooksUnavailableError extends ApiError {
   constructor(reason: string) {
-    super(reason);
-    this.name = 'WebhooksUnavailableError';
+    super('WEBHOOKS_UNAVAILABLE', reason);
   }
 }

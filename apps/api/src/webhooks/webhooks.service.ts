@@ -1,11 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable } from '@nestjs/common';
-import { pingEvent, type SubscriptionSettings, type WebhookSubscriptionEntity } from '@wharf/db';
+import type { WharfConfig } from '@wharf/config';
+import { MISSING_KEY_MESSAGE, pingEvent, webhookUrlProblem, type SubscriptionSettings, type WebhookSubscriptionEntity } from '@wharf/db';
 import type { Logger } from '@wharf/observability';
-import { LOGGER } from '../api.tokens.js';
+import { LOGGER, WHARF_CONFIG } from '../api.tokens.js';
 import { WebhooksBackend } from './webhooks.backend.js';
-import { DeliveryNotFoundError, InvalidCursorError, InvalidWebhookError, WebhookNotFoundError } from './webhooks.errors.js';
+import { invalidCursor } from '../http/api-error.js';
+import { DeliveryNotFoundError, InvalidWebhookError, WebhookNotFoundError, WebhooksUnavailableError } from './webhooks.errors.js';
 import type { CreateWebhookBody, UpdateWebhookBody } from './webhook.schemas.js';
 import { deliveryView, subscriptionView, type DeliveryView, type SubscriptionView } from './webhook.views.js';
 
@@ -26,6 +28,7 @@ export class WebhooksService {
   constructor(
     private readonly backend: WebhooksBackend,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(WHARF_CONFIG) private readonly config: WharfConfig,
   ) {}
 
   async list(): Promise<SubscriptionView[]> {
@@ -39,6 +42,8 @@ export class WebhooksService {
 
   /** The secret comes back this once, generated when the caller gave none. */
   async create(body: CreateWebhookBody): Promise<SubscriptionView & { secret: string }> {
+    this.requireSecretKey();
+    await this.checkDestination(body.url);
     const secret = body.secret ?? randomBytes(32).toString('base64url');
     const row = await this.backend.db((r) =>
       r.subscriptions.create({
@@ -66,6 +71,8 @@ export class WebhooksService {
    * away from `template` drops the template unless the body says otherwise.
    */
   async update(id: string, body: UpdateWebhookBody): Promise<SubscriptionView> {
+    if (body.secret !== undefined) this.requireSecretKey();
+    if (body.url !== undefined) await this.checkDestination(body.url);
     const current = await this.find(id);
     const format = body.format ?? current.format;
     const template = body.template !== undefined ? body.template : format !== 'template' && body.format !== undefined ? null : current.bodyTemplate;
@@ -102,6 +109,18 @@ export class WebhooksService {
     if (row === null) throw new WebhookNotFoundError(id);
     this.logger.info({ subscription: id, changed: Object.keys(changes).filter((k) => k !== 'secret').concat(changes.secret ? ['secret (rotated)'] : []) }, 'webhook subscription updated');
     return subscriptionView(row);
+  }
+
+  /** Every subscription has a secret, stored encrypted: without a key there is nothing to store it with. */
+  private requireSecretKey(): void {
+    if (!this.backend.secrets.available) throw new WebhooksUnavailableError(MISSING_KEY_MESSAGE);
+  }
+
+  /** Refuses a URL whose host is or resolves to a loopback, link-local or private address (see webhook-destination.ts). */
+  private async checkDestination(url: string): Promise<void> {
+    if (this.config.webhooks.allowPrivate) return;
+    const problem = await webhookUrlProblem(url);
+    if (problem !== undefined) throw new InvalidWebhookError(`url: ${problem}`);
   }
 
   async remove(id: string): Promise<void> {
@@ -163,6 +182,6 @@ function decodeCursor(cursor: string): { deliveredAt: Date; id: string } {
     if (typeof at !== 'string' || Number.isNaN(deliveredAt.getTime()) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error();
     return { deliveredAt, id };
   } catch {
-    throw new InvalidCursorError();
+    throw invalidCursor();
   }
 }

@@ -2,7 +2,7 @@ import { RegistryError } from '@wharf/registry-core';
 import type { RequiredAccess } from './required-access.js';
 
 /** `repository:name:pull,push` (the token spec's scope), or undefined where no scope applies. */
-export function scopeOf(access: RequiredAccess): string | undefined {
+function scopeOf(access: RequiredAccess): string | undefined {
   if (access.kind === 'catalog') return 'registry:catalog:*';
   if (access.kind === 'repository') return `repository:${access.name}:${access.actions.join(',')}`;
   return undefined;

@@ -65,7 +65,7 @@ export async function createTokenEndpoint(settings: RegistrySettings, limiter: F
   return new TokenEndpoint(server, service, store, new AccessPolicy(settings.access), issuer, limiter, logger);
 }
 
-export async function openHtpasswd(path: string, key: string, logger: Logger): Promise<HtpasswdStore> {
+async function openHtpasswd(path: string, key: string, logger: Logger): Promise<HtpasswdStore> {
   let store: HtpasswdStore;
   try {
     store = await HtpasswdStore.open(path);

@@ -6,14 +6,22 @@ import { azureStorageSection, toAzureStorageConfig } from './azure-storage.secti
 import { gcsStorageSection, toGcsStorageConfig } from './gcs-storage.section.js';
 import type { StorageConfig, StorageDriverConfig } from '../config.types.js';
 import { ossSection, ossToS3Config, s3Section, toS3Config } from './s3.section.js';
+import { swiftStorageSection, toSwiftStorageConfig } from './swift-storage.section.js';
 
-export const SUPPORTED_DRIVERS = ['filesystem', 'inmemory', 's3', 'oss', 'azure', 'gcs'] as const;
+export const SUPPORTED_DRIVERS = ['filesystem', 'inmemory', 's3', 'oss', 'azure', 'gcs', 'swift'] as const;
 
 /** Keys under `storage` that configure the registry rather than name a driver (as registry:2). */
 export const STORAGE_SUBSECTIONS = ['delete', 'maintenance', 'cache', 'redirect', 'tag'] as const;
 
 /** Drivers registry:2 has shipped; named so the error can say "not supported yet" rather than "unknown". */
-export const KNOWN_UNSUPPORTED_DRIVERS = ['swift', 'rados'] as const;
+export const KNOWN_UNSUPPORTED_DRIVERS = ['rados'] as const;
+
+/** Drivers registry:2 itself dropped, with what their users move to (checked before the lists above). */
+export const REMOVED_DRIVERS: Readonly<Record<string, string>> = {
+  rados:
+    'the rados driver was removed from registry:2 (2.8 no longer has it) and Wharf has none; ' +
+    "reach Ceph through its RADOS Gateway's S3 API instead: a storage.s3 section whose regionendpoint is the gateway's URL",
+};
 
 const FILESYSTEM_DEFAULT_ROOT = '/var/lib/registry';
 const FILESYSTEM_DEFAULT_THREADS = 100;
@@ -33,6 +41,7 @@ const storageObject = z
     oss: ossSection.optional(),
     azure: azureStorageSection.optional(),
     gcs: gcsStorageSection.optional(),
+    swift: swiftStorageSection.optional(),
     delete: section({ enabled: bool().default(false) }),
     maintenance: section({
       uploadpurging: section({
@@ -47,6 +56,15 @@ const storageObject = z
       blobdescriptor: choice(['inmemory', 'redis']).optional(),
       layerinfo: choice(['inmemory', 'redis']).optional(), // pre-2.1 spelling of blobdescriptor
       blobdescriptorsize: int({ min: 1 }).default(10_000),
+    }).superRefine((cache, ctx) => {
+      // registry:2 would silently prefer blobdescriptor; a value that is read and then ignored is refused.
+      if (cache.layerinfo !== undefined && cache.blobdescriptor !== undefined && cache.layerinfo !== cache.blobdescriptor) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['layerinfo'],
+          message: `is the older name of storage.cache.blobdescriptor, which says ${cache.blobdescriptor}: keep one of the two`,
+        });
+      }
     }),
     redirect: section({ disable: bool().default(false) }),
     tag: section({ concurrencylimit: int({ min: 1 }).optional() }),
@@ -101,18 +119,20 @@ export function toStorageConfig(raw: z.output<typeof storageSection>): StorageCo
       ? toAzureStorageConfig(raw.azure)
       : raw.gcs !== undefined
         ? toGcsStorageConfig(raw.gcs)
-        : raw.s3 !== undefined
-          ? { name: 's3', s3: toS3Config(raw.s3) }
-          : raw.oss !== undefined
-            ? { name: 'oss', s3: ossToS3Config(raw.oss) }
-            : fs !== undefined
-              ? {
-                  name: 'filesystem',
-                  rootDirectory: fs.rootdirectory,
-                  // registry:2 raises a lower maxthreads to its minimum rather than refusing it.
-                  maxThreads: Math.max(fs.maxthreads, FILESYSTEM_MIN_THREADS),
-                }
-              : { name: 'inmemory' };
+        : raw.swift !== undefined
+          ? toSwiftStorageConfig(raw.swift)
+          : raw.s3 !== undefined
+            ? { name: 's3', s3: toS3Config(raw.s3) }
+            : raw.oss !== undefined
+              ? { name: 'oss', s3: ossToS3Config(raw.oss) }
+              : fs !== undefined
+                ? {
+                    name: 'filesystem',
+                    rootDirectory: fs.rootdirectory,
+                    // registry:2 raises a lower maxthreads to its minimum rather than refusing it.
+                    maxThreads: Math.max(fs.maxthreads, FILESYSTEM_MIN_THREADS),
+                  }
+                : { name: 'inmemory' };
   const purging = raw.maintenance.uploadpurging;
   const blobDescriptor = raw.cache.blobdescriptor ?? raw.cache.layerinfo;
   return {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { bool, duration, isHttpUrl, int, section, text, textList } from '../config.fields.js';
+import { bool, duration, httpUrl, isHttpUrl, int, section, text, textList } from '../config.fields.js';
 import type { ApiConfig, CountersConfig, DatabaseConfig, ElasticsearchConfig, WebhooksConfig } from '../config.types.js';
+import { retention } from '../retention.js';
 import { trustedProxies } from './trusted-proxies.js';
 
 /*
@@ -14,6 +15,8 @@ export const elasticsearchSection = section({
   indexprefix: text().default('wharf'),
   username: text().optional(),
   password: text().optional(),
+  /** Whole monthly indices whose events are all older than this are deleted (apps/indexer). */
+  retention: retention(),
 }).superRefine((value, ctx) => {
   if (value.urls.length + value.addresses.length === 0) {
     ctx.addIssue({ code: 'custom', path: ['urls'], message: 'required: at least one URL' });
@@ -33,6 +36,7 @@ export function toElasticsearchConfig(raw: z.output<typeof elasticsearchSection>
     indexPrefix: raw.indexprefix,
     ...(raw.username === undefined ? {} : { username: raw.username }),
     ...(raw.password === undefined ? {} : { password: raw.password }),
+    ...(raw.retention === undefined ? {} : { retention: raw.retention }),
   };
 }
 
@@ -109,6 +113,7 @@ const WEBHOOK_DEFAULTS: WebhooksConfig = {
   failureThreshold: 5,
   concurrency: 10,
   subscriptionCacheMs: 2_000,
+  allowPrivate: false,
 };
 
 export const webhooksSection = section({
@@ -124,6 +129,10 @@ export const webhooksSection = section({
   concurrency: int({ min: 1, max: 1_000 }).optional(),
   /** How long the deployer reuses the list of enabled subscriptions; 0 reads it for every event. */
   subscriptioncache: duration().optional(),
+  /** Let webhook URLs reach loopback, link-local and private addresses (refused by default: SSRF). */
+  allowprivate: bool().optional(),
+  /** Delivery attempts logged longer ago than this are deleted (apps/deployer); unset: kept. */
+  deliveryretention: retention(),
 }).superRefine((value, ctx) => {
   if (value.timeout === 0) ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'must be greater than zero' });
   if (value.backoff !== undefined && value.maxbackoff !== undefined && value.maxbackoff < value.backoff) {
@@ -141,6 +150,8 @@ export function toWebhooksConfig(raw: z.output<typeof webhooksSection> | undefin
     failureThreshold: raw?.failurethreshold ?? d.failureThreshold,
     concurrency: raw?.concurrency ?? d.concurrency,
     subscriptionCacheMs: raw?.subscriptioncache ?? d.subscriptionCacheMs,
+    allowPrivate: raw?.allowprivate ?? d.allowPrivate,
+    ...(raw?.deliveryretention === undefined ? {} : { deliveryRetention: raw.deliveryretention }),
   };
 }
 
@@ -154,6 +165,8 @@ export const apiSection = section({
     .refine((value) => value >= 60_000, { message: 'must be at least 1m' })
     .optional(),
   trustedproxies: trustedProxies(),
+  /** Where the api role reaches the registry's /v2 when the registry runs in another process. */
+  registryurl: httpUrl().optional(),
 });
 
 export function toApiConfig(raw: z.output<typeof apiSection>): ApiConfig {
@@ -162,6 +175,7 @@ export function toApiConfig(raw: z.output<typeof apiSection>): ApiConfig {
     ...(raw.secret === undefined ? {} : { secret: raw.secret }),
     ...(raw.sessionlifetime === undefined ? {} : { sessionLifetimeMs: raw.sessionlifetime }),
     ...(raw.trustedproxies === undefined ? {} : { trustedProxies: raw.trustedproxies }),
+    ...(raw.registryurl === undefined ? {} : { registryUrl: raw.registryurl }),
   };
 }
 

@@ -8,7 +8,7 @@ import type { WebhookEvent } from './webhook-event.js';
 
 export const WEBHOOK_DELIVERIES_QUEUE = 'webhooks.deliveries';
 export const WEBHOOK_DELIVERY_JOB = 'webhook-delivery';
-/** The Worker's custom backoff strategy (see apps/deployer retry-backoff.ts). */
+/** The Worker's custom backoff strategy (see apps/deployer main.ts and deliveryBackoff). */
 export const WEBHOOK_BACKOFF_TYPE = 'wharf-webhook';
 
 /** An automatic delivery of a registry event, a test ping, or a manual redelivery. */

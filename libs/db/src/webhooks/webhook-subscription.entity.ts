@@ -20,8 +20,15 @@ export class WebhookSubscriptionEntity {
   @Column({ type: 'text' })
   url!: string;
 
+  /**
+   * The HMAC key, in plain text in memory only: the column holds it encrypted, and
+   * WebhookSubscriptionsRepository seals it on write and opens it on read (webhook-secret.cipher.ts).
+   */
   @Column({ type: 'text' })
   secret!: string;
+
+  /** Not a column: why `secret` could not be decrypted (it is then ''), e.g. api.secret changed. */
+  secretError?: string;
 
   @Column({ type: 'boolean' })
   enabled!: boolean;

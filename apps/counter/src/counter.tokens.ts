@@ -1,3 +1,0 @@
-/** Injection tokens of the counter role. */
-export const COUNTER_SERVICE = Symbol('COUNTER_SERVICE');
-export const COUNTER_LOGGER = Symbol('COUNTER_LOGGER');
