@@ -107,7 +107,7 @@ describe(`OCI distribution-spec conformance against ${kind}`, () => {
   });
 
   // With redirects (the default on drivers that sign URLs) blob GETs end at the object store; s3 also runs
-  // without them; swift signs nothing without a temp-URL key. docker-registry 2.8.2 as packaged here has no
+  // without them. docker-registry 2.8.2 as packaged here has no
   // azure or gcs driver: those run against Wharf only. Its swift driver waits up to 15 s whenever a large
   // object reads as empty (every empty blob) and did not finish the run within the runner's 9 minutes here:
   // docker-registry on Swift is checked by clients/reference-compat instead.
@@ -116,7 +116,7 @@ describe(`OCI distribution-spec conformance against ${kind}`, () => {
     { storage: 'inmemory' },
     { storage: 's3', redirects: false },
     { storage: 's3', redirects: true },
-    ...(kind === 'wharf' ? ([{ storage: 'azure', redirects: true }, { storage: 'gcs', redirects: true }, { storage: 'swift' }] as const) : []),
+    ...(kind === 'wharf' ? ([{ storage: 'azure', redirects: true }, { storage: 'gcs', redirects: true }, { storage: 'swift', redirects: true }] as const) : []),
   ];
   for (const { storage, redirects } of runs) {
     const label = `${storage}${redirects === undefined ? '' : redirects ? ' (redirects on)' : ' (redirects off)'}`;
