@@ -19,6 +19,10 @@ REGION="${WHARF_VERSITYGW_REGION:-us-east-1}"
 BIN="$REPO/.tools/bin/versitygw"
 PIDFILE="$DIR/versitygw.pid"
 LOGFILE="$DIR/versitygw.log"
+NAME=versitygw
+ADDRESS="http://127.0.0.1:$PORT"
+# shellcheck source=detached-server.sh
+source "$REPO/scripts/detached-server.sh"
 
 # any HTTP answer (403 to an unsigned request) means the gateway is up
 answers() { [[ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$PORT/" 2>/dev/null)" != 000 ]]; }
@@ -30,43 +34,14 @@ start() {
   fi
   [[ -x $BIN ]] || { echo "versitygw not built (run scripts/install-deps.sh)" >&2; exit 1; }
   mkdir -p "$DIR/data"
-  if [[ -f $PIDFILE ]] && ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then rm -f "$PIDFILE"; fi
   # --keep-alive: without it every S3 request pays a new TCP connection
-  setsid "$BIN" --access "$ACCESS" --secret "$SECRET" --port "127.0.0.1:$PORT" --region "$REGION" --keep-alive --quiet \
-    posix "$DIR/data" >"$LOGFILE" 2>&1 </dev/null &
-  echo $! >"$PIDFILE"
-  for _ in $(seq 1 100); do
-    if answers; then
-      echo "versitygw started (pid $(cat "$PIDFILE")) at http://127.0.0.1:$PORT"
-      return 0
-    fi
-    kill -0 "$(cat "$PIDFILE")" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "versitygw did not answer within 10s; last log lines:" >&2
-  tail -n 20 "$LOGFILE" >&2 || true
-  exit 1
-}
-
-stop() {
-  if [[ ! -f $PIDFILE ]]; then
-    echo "versitygw not running (no $PIDFILE)"
-    return 0
-  fi
-  local pid
-  pid="$(cat "$PIDFILE")"
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
-  fi
-  rm -f "$PIDFILE"
-  echo "versitygw stopped"
+  launch_server "$BIN" --access "$ACCESS" --secret "$SECRET" --port "127.0.0.1:$PORT" --region "$REGION" --keep-alive --quiet \
+    posix "$DIR/data"
 }
 
 case "${1:-}" in
   start) start ;;
-  stop) stop ;;
+  stop) stop_server ;;
   url) echo "http://127.0.0.1:$PORT" ;;
   *) echo "usage: $0 start|stop|url" >&2; exit 2 ;;
 esac
