@@ -70,6 +70,7 @@ GO_TOOLS=(
   "helm helm.sh/helm/v3/cmd/helm@v3.22.0"
   "kubeconform github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0"
   "pebble github.com/letsencrypt/pebble/v2/cmd/pebble@v2.10.3"
+  "versitygw github.com/versity/versitygw/cmd/versitygw@v1.8.0"
 )
 for entry in "${GO_TOOLS[@]}"; do
   name="${entry%% *}"

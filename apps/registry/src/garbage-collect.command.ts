@@ -2,10 +2,9 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig } from '@wharf/config';
 import { GarbageCollector, isPathNotFound } from '@wharf/registry-core';
-import { createStorageDriver } from '@wharf/storage-drivers';
+import { createStorageDriver, storageSettingsFromConfig } from '@wharf/storage-drivers';
 import { closeConnection, createRedisConnection } from '@wharf/queue';
 import { forgetCollectedBlobs } from './cache/redis-blob-descriptor.cache.js';
-import { storageSettingsFromConfig } from './settings-from-config.js';
 
 const GC_USAGE = `Usage: wharf garbage-collect CONFIG [flags]
 

@@ -96,7 +96,7 @@ export class RegistryModule implements OnApplicationBootstrap, BeforeApplication
         { provide: RegistryEvents, useValue: events },
         {
           provide: BlobService,
-          useFactory: (d: StorageDriver, g: WriteGuard, e: RegistryEvents) => new BlobService(d, g, e, blobCache),
+          useFactory: (d: StorageDriver, g: WriteGuard, e: RegistryEvents) => new BlobService(d, g, e, blobCache, { redirect: settings.rules.redirectBlobs }),
           inject: [STORAGE_DRIVER, WriteGuard, RegistryEvents],
         },
         {

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { splitHostPort, type WharfConfig } from '@wharf/config';
+import { ConfigError, splitHostPort, type WharfConfig } from '@wharf/config';
 import type { Logger, RunningRole } from '@wharf/observability';
 import { closeConnection, createMetricsHandler, EventPipeline, PipelineMetrics } from '@wharf/queue';
-import { EVENTS_OFF, RegistryEvents, type RegistryWriter } from '@wharf/registry-core';
-import { createStorageDriver } from '@wharf/storage-drivers';
+import { EVENTS_OFF, RegistryEvents, type RegistryWriter, type StorageDriver } from '@wharf/registry-core';
+import { createStorageDriver, probeStorage } from '@wharf/storage-drivers';
 import { createBlobDescriptorCache } from './cache/blob-descriptor-cache.factory.js';
 import { startDebugServer } from './debug-server.js';
 import { healthChecks } from './health/health-checks.factory.js';
@@ -35,11 +35,7 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
     ...settings.events,
   });
   const driver = createStorageDriver(settings.storage);
-  // An object store is reached only on the first request: probe it now so that wrong credentials or
-  // an unreachable endpoint are named at start-up, not first by a failing push.
-  driver.stat('/').catch((err: unknown) => {
-    logger.error({ driver: driver.name, err: (err as Error).message }, `storage ${driver.name} is not usable: ${(err as Error).message}`);
-  });
+  await checkStorage(config, driver, logger);
   const checks = healthChecks(config.health, driver);
   const health = new HealthMonitor(checks);
   const blobCache = createBlobDescriptorCache(config, metrics.registry, logger);
@@ -66,8 +62,26 @@ export async function start(config: WharfConfig, logger: Logger): Promise<Runnin
       if (blobCache.connection !== undefined) await closeConnection(blobCache.connection);
       // After the last request: every event it spooled gets its chance to reach Redis now.
       await pipeline?.stop();
+      await driver.close?.();
     },
   };
+}
+
+const STORAGE_PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * Refuses to start on storage that refuses us (wrong keys, missing bucket): that is a
+ * configuration error to name now, not at the first push. A store that is merely unreachable
+ * may come back, so the registry starts and says so (as registry:2, which never checks).
+ */
+async function checkStorage(config: WharfConfig, driver: StorageDriver, logger: Logger): Promise<void> {
+  const probe = await probeStorage(driver, STORAGE_PROBE_TIMEOUT_MS);
+  if (probe.ok) return;
+  if (probe.refused) {
+    await driver.close?.();
+    throw new ConfigError([{ path: `storage.${config.storage.driver.name}`, message: probe.message }]);
+  }
+  logger.error({ driver: driver.name, err: probe.message }, `storage ${driver.name} is not usable: ${probe.message}`);
 }
 
 /** registry:2's event `source.addr`: this host's name with the port the registry listens on. */

@@ -1,6 +1,6 @@
-import { storageSettingsFor } from '@wharf/storage-drivers';
 import type { WharfConfig } from '@wharf/config';
 import { ALL_INDEX_CHILDREN, DEFAULT_REGISTRY_OPTIONS, urlPolicy, type RegistryOptions } from '@wharf/registry-core';
+import { storageSettingsFromConfig } from '@wharf/storage-drivers';
 import { availableParallelism } from 'node:os';
 import type { RegistrySettings } from './registry-settings.js';
 
@@ -22,6 +22,7 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
       maxManifestBytes: config.limits.maxManifestBytes,
       uploadExpiryMs: config.limits.uploadExpiryMs,
       ...manifestRules(config),
+      redirectBlobs: !config.storage.redirect.disable,
     },
     // As registry:2: a read-only registry deletes nothing, abandoned uploads included.
     uploadPurging: {
@@ -70,12 +71,4 @@ export function manifestRules(config: WharfConfig): Pick<RegistryOptions, 'manif
     manifestClasses: config.policy.repository.classes,
     tagLookupConcurrency: config.storage.tag.concurrencyLimit ?? DEFAULT_TAG_CONCURRENCY,
   };
-}
-
-/**
- * The storage driver a configuration names. Offline tools (garbage-collect) need only this,
- * so they run against any configuration, including ones `serve` cannot start yet.
- */
-export function storageSettingsFromConfig(config: WharfConfig): RegistrySettings['storage'] {
-  return storageSettingsFor(config.storage.driver);
 }

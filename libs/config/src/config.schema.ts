@@ -25,7 +25,8 @@ import {
   tagsSection,
 } from './sections/registry-limits.section.js';
 import { storageSection, toStorageConfig } from './sections/storage.section.js';
-import { middlewareSection, reportingSection } from './sections/unsupported.section.js';
+import { middlewareSection, toMiddlewareConfig } from './sections/middleware.section.js';
+import { reportingSection } from './sections/unsupported.section.js';
 import { mirrorsSection, proxySection, toUpstreamConfig } from './sections/proxy.section.js';
 import { toValidationConfig, validationSection } from './sections/validation.section.js';
 import {
@@ -111,6 +112,7 @@ export const configSchema = section({
       version: SUPPORTED_VERSION,
       log: toLogConfig(raw.log, raw.loglevel),
       storage: toStorageConfig(raw.storage),
+      middleware: toMiddlewareConfig(raw.middleware),
       ...optionalKey('auth', toAuthConfig(raw.auth)),
       http: toHttpConfig(raw.http),
       notifications: toNotificationsConfig(raw.notifications),

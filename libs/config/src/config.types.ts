@@ -26,7 +26,9 @@ export type StorageDriverConfig =
   | { name: 'inmemory' }
   | AzureStorageConfig
   | GcsStorageConfig
-  | SwiftStorageConfig;
+  | SwiftStorageConfig
+  /** `storage.s3`, or `storage.oss` mapped onto OSS's S3-compatible API. */
+  | { name: 's3' | 'oss'; s3: S3StorageConfig };
 
 /** storage.azure. Either a connection string, or a service URL (from accountname and realm) and a credential. */
 export interface AzureStorageConfig {
@@ -55,6 +57,45 @@ export interface GcsStorageConfig {
   /** Wharf's own: another endpoint than Google's (emulators); default https://storage.googleapis.com. */
   endpoint?: string;
 }
+
+/** An S3 bucket, in the s3 driver's terms (libs/storage-drivers' S3Settings). */
+export interface S3StorageConfig {
+  bucket: string;
+  region: string;
+  /** regionendpoint (s3), the OSS endpoint (oss). */
+  endpoint?: string;
+  /** s3: forcepathstyle, else true with a regionendpoint (registry:2 2.8's rule). */
+  forcePathStyle: boolean;
+  /** Absent: the AWS SDK's default credential chain. */
+  accessKey?: string;
+  secretKey?: string;
+  secure: boolean;
+  skipVerify: boolean;
+  encrypt: boolean;
+  keyId?: string;
+  chunkSize: number;
+  multipartCopyChunkSize: number;
+  multipartCopyMaxConcurrency: number;
+  multipartCopyThresholdSize: number;
+  rootDirectory: string;
+  /** Absent: none sent (storageclass NONE, or oss). */
+  storageClass?: string;
+  userAgent?: string;
+  /** Absent: none sent (oss). */
+  objectAcl?: string;
+  useDualStack: boolean;
+  accelerate: boolean;
+  logLevel: 'off' | 'debug';
+}
+
+/** `middleware.storage` entries: what a blob redirect points at. */
+export type StorageMiddlewareConfig =
+  /** A CloudFront signed URL of baseUrl + the object's key (s3 only); privateKey is the PEM file's path. */
+  | { name: 'cloudfront'; baseUrl: string; privateKey: string; keyPairId: string; durationMs: number }
+  /** baseUrl's scheme and host with the storage path. */
+  | { name: 'redirect'; baseUrl: string }
+  /** v3: rewrites the URL the driver (or an earlier middleware) signed. */
+  | { name: 'rewrite'; scheme?: string; host?: string; trimPathPrefix?: string };
 
 /** storage.swift (OpenStack Swift), registry:2's keys; the auth version is resolved from the URL when not set. */
 export interface SwiftStorageConfig {
@@ -454,6 +495,8 @@ export interface WharfConfig {
   version: '0.1';
   log: LogConfig;
   storage: StorageConfig;
+  /** Storage middleware, applied in order; empty without a middleware section. */
+  middleware: { storage: StorageMiddlewareConfig[] };
   /** Absent: no authentication. */
   auth?: AuthConfig;
   http: HttpConfig;

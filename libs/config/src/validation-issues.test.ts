@@ -13,10 +13,32 @@ describe('registry:2 features Wharf does not support', () => {
     assert.doesNotThrow(() => parse(`${MINIMAL}proxy:\n`));
   });
 
-  test('middleware, naming what was configured', () => {
+  test('registry and repository middleware, naming what was configured', () => {
     rejectsWith(
-      `${MINIMAL}middleware:\n  registry:\n    - name: ARegistryMiddleware\n  storage:\n    - name: cloudfront\n      options: {baseurl: "https://cdn/"}\n`,
-      'middleware: registry, repository and storage middleware is not supported by Wharf (found registry: ARegistryMiddleware; storage: cloudfront)',
+      `${MINIMAL}middleware:\n  registry:\n    - name: ARegistryMiddleware\n  repository:\n    - name: ARepoMiddleware\n`,
+      'middleware.registry: registry middleware is not supported by Wharf (found ARegistryMiddleware); only storage middleware (cloudfront, redirect, rewrite) is\n' +
+        'middleware.repository: repository middleware is not supported by Wharf (found ARepoMiddleware); only storage middleware (cloudfront, redirect, rewrite) is',
+    );
+  });
+
+  test('storage middleware other than cloudfront, redirect and rewrite, and cloudfront IP filtering', () => {
+    rejectsWith(
+      `${MINIMAL}middleware:\n  storage:\n    - name: cloudfront\n      options: {baseurl: "https://cdn/", privatekey: /k.pem, keypairid: K, ipfilteredby: awsregion}\n    - name: alicdn\n`,
+      'middleware.storage[0].options.ipfilteredby: only "none" is supported: Wharf does not fetch AWS IP ranges to send AWS clients to S3 directly\n' +
+        'middleware.storage[1]: unknown storage middleware "alicdn"; supported: cloudfront, redirect, rewrite',
+    );
+  });
+
+  test('s3 keys registry:2 would refuse, and signature v2', () => {
+    rejectsWith(
+      `version: 0.1\nstorage:\n  s3:\n    region: us-east-1\n    bucket: b\n    v4auth: false\n    chunksize: 1000\n    storageclass: GLACIER\n`,
+      'storage.s3.v4auth: signature version 2 is not supported: remove v4auth (every current S3-compatible store accepts v4 signatures)\n' +
+        'storage.s3.chunksize: must be at least 5242880\n' +
+        'storage.s3.storageclass: expected one of: NONE, STANDARD, REDUCED_REDUNDANCY, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, OUTPOSTS, GLACIER_IR',
+    );
+    rejectsWith(
+      `version: 0.1\nstorage:\n  s3:\n    region: us-east-1\n    bucket: b\n    accesskey: AKIA\n`,
+      'storage.s3: accesskey and secretkey go together: set both, or neither to use the AWS default credential chain',
     );
   });
 
@@ -27,17 +49,8 @@ describe('registry:2 features Wharf does not support', () => {
     );
   });
 
-  for (const driver of ['s3', 'oss']) {
-    test(`storage.${driver}`, () => {
-      rejectsWith(
-        `version: 0.1\nstorage:\n  ${driver}:\n    bucket: b\n`,
-        `storage.${driver}: the ${driver} driver is not supported yet; supported drivers: filesystem, inmemory, azure, gcs, swift`,
-      );
-    });
-  }
-
   test('an unknown storage driver', () => {
-    rejectsWith('version: 0.1\nstorage:\n  floppy:\n', 'storage.floppy: unknown storage driver; supported drivers: filesystem, inmemory, azure, gcs, swift');
+    rejectsWith('version: 0.1\nstorage:\n  floppy:\n', 'storage.floppy: unknown storage driver; supported drivers: filesystem, inmemory, s3, oss, azure, gcs, swift');
   });
 
   test("Let's Encrypt beside certificate files, or without its account's email", () => {
@@ -69,13 +82,13 @@ describe('structure', () => {
   });
 
   test('storage is required', () => {
-    rejectsWith('version: 0.1\n', 'storage: no storage driver configured; name one of: filesystem, inmemory, azure, gcs, swift');
+    rejectsWith('version: 0.1\n', 'storage: no storage driver configured; name one of: filesystem, inmemory, s3, oss, azure, gcs, swift');
   });
 
   test('storage subsections alone do not name a driver', () => {
     rejectsWith(
       'version: 0.1\nstorage:\n  delete:\n    enabled: true\n  cache:\n    blobdescriptor: inmemory\n',
-      'storage: no storage driver configured; name one of: filesystem, inmemory, azure, gcs, swift',
+      'storage: no storage driver configured; name one of: filesystem, inmemory, s3, oss, azure, gcs, swift',
     );
   });
 

@@ -21,6 +21,8 @@ export class BlobsController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    const redirect = await this.reads.redirectBlob(name, cacheNamespace(req), digest, 'HEAD', this.events.from(req));
+    if (redirect) return sendRedirect(reply, digest, redirect.url);
     const info = await this.reads.headBlob(name, cacheNamespace(req), digest, this.events.from(req));
     reply.headers(blobHeaders(digest, info.size)).send();
   }
@@ -33,7 +35,11 @@ export class BlobsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const rangeHeader = req.headers.range;
+    // Only whole-blob GETs are redirected: not every store answers every range form (Azure refuses
+    // suffix ranges such as bytes=-500), and partial reads are few.
     if (rangeHeader === undefined) {
+      const redirect = await this.reads.redirectBlob(name, cacheNamespace(req), digest, 'GET', this.events.from(req));
+      if (redirect) return sendRedirect(reply, digest, redirect.url);
       const { info, stream } = await this.reads.openBlob(name, cacheNamespace(req), digest, undefined, this.events.from(req));
       reply.headers(blobHeaders(digest, info.size)).send(stream);
       return;
@@ -63,6 +69,10 @@ export class BlobsController {
     await this.blobs.delete(name, digest, this.events.from(req));
     reply.status(202).header('Docker-Content-Digest', digest.value).header('Content-Length', '0').send();
   }
+}
+
+function sendRedirect(reply: FastifyReply, digest: Digest, url: string): void {
+  reply.status(307).headers({ Location: url, 'Docker-Content-Digest': digest.value, 'Content-Length': 0 }).send();
 }
 
 function blobHeaders(digest: Digest, length: number): Record<string, string | number> {

@@ -1,4 +1,4 @@
-import { paths } from '../storage/paths.js';
+import { paths, REPOSITORIES } from '../storage/paths.js';
 import { isPathNotFound, type StorageDriver } from '../storage/storage-driver.js';
 import { LinkStore } from '../stores/link.store.js';
 import { PeriodicTask } from './periodic-task.js';
@@ -33,6 +33,12 @@ export interface UploadPurgeReport {
   purged: PurgedUpload[];
   /** Upload folders whose age could not be told; they are kept. */
   undated: string[];
+  /**
+   * Unfinished writes the storage kept apart from files (S3 multipart uploads) that began before
+   * the age limit, discarded (in a dry run: found) though no upload folder names them any more:
+   * what registry:2's purger leaves behind when it deletes a folder.
+   */
+  orphanedWrites: string[];
 }
 
 // registry:2 purges only folders named by a UUID: anything else under _uploads is not an upload it made.
@@ -41,8 +47,9 @@ const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 /**
  * Removes abandoned blob uploads (`_uploads/<id>`), as registry:2's upload purging does.
  * An upload's age comes from its `startedat` file; a monolithic upload has none, so the
- * data file's modification time stands in (it moves while bytes arrive, so a live
- * upload always looks fresh). An upload with neither is kept.
+ * time its last bytes arrived stands in (a live upload always looks fresh). An upload with
+ * neither is kept. Bytes an upload left pending go with it (through its writer), and on
+ * storage that keeps pending writes apart, those no folder names any more go too.
  *
  * Safe beside a running registry: only uploads older than `ageMs` go, and a client
  * resuming one of those afterwards gets BLOB_UPLOAD_UNKNOWN and starts again.
@@ -75,7 +82,7 @@ export class UploadPurger {
 
   async purgeOnce(): Promise<UploadPurgeReport> {
     const cutoff = this.now() - this.options.ageMs;
-    const report: UploadPurgeReport = { dryRun: this.options.dryRun, scanned: 0, purged: [], undated: [] };
+    const report: UploadPurgeReport = { dryRun: this.options.dryRun, scanned: 0, purged: [], undated: [], orphanedWrites: [] };
     for (const repository of await this.walker.list()) {
       if (!repository.internal.has('_uploads')) continue;
       for (const id of await this.links.children(paths.uploads(repository.name))) {
@@ -86,24 +93,36 @@ export class UploadPurger {
           report.undated.push(`${repository.name}/${id}`);
           continue;
         }
-        if (startedAt.getTime() >= cutoff && !(await this.idle(repository.name, id))) continue;
-        if (!this.options.dryRun) await this.links.remove(paths.uploadDir(repository.name, id));
+        if (startedAt.getTime() >= cutoff && !(await this.idle(repository.name, id, startedAt))) continue;
+        if (!this.options.dryRun) await this.remove(repository.name, id);
         report.purged.push({ repository: repository.name, id, startedAt });
       }
+    }
+    if (this.driver.purgePendingWrites && !this.options.dryRun) {
+      report.orphanedWrites = await this.driver.purgePendingWrites(REPOSITORIES, new Date(cutoff));
     }
     return report;
   }
 
-  /** Whether the upload's data file has not changed for idleMs (the same rule UploadService applies on access). */
-  private async idle(name: string, id: string): Promise<boolean> {
+  /** Its pending bytes first (only its writer reaches them), then its folder. */
+  private async remove(name: string, id: string): Promise<void> {
+    await (await this.driver.writer(paths.uploadData(name, id), true)).cancel();
+    await this.links.remove(paths.uploadDir(name, id));
+  }
+
+  /** Whether the upload received no byte (or, with none, was started) idleMs ago: UploadService's rule on access. */
+  private async idle(name: string, id: string, startedAt: Date): Promise<boolean> {
     const idleMs = this.options.idleMs ?? 0;
     if (idleMs <= 0) return false;
-    try {
-      return (await this.driver.stat(paths.uploadData(name, id))).modTime.getTime() < this.now() - idleMs;
-    } catch (err) {
-      if (!isPathNotFound(err)) throw err;
-      return false;
-    }
+    const lastActive = (await this.lastWrite(name, id)) ?? startedAt;
+    return lastActive.getTime() < this.now() - idleMs;
+  }
+
+  /** When bytes last reached the upload, pending or not: only a writer can tell on every storage. */
+  private async lastWrite(name: string, id: string): Promise<Date | undefined> {
+    const writer = await this.driver.writer(paths.uploadData(name, id), true);
+    await writer.close();
+    return writer.modTime;
   }
 
   private async startedAt(name: string, id: string): Promise<Date | undefined> {
@@ -114,11 +133,6 @@ export class UploadPurger {
     } catch (err) {
       if (!isPathNotFound(err)) throw err;
     }
-    try {
-      return (await this.driver.stat(paths.uploadData(name, id))).modTime;
-    } catch (err) {
-      if (!isPathNotFound(err)) throw err;
-      return undefined;
-    }
+    return this.lastWrite(name, id);
   }
 }

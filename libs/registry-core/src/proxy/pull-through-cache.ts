@@ -31,6 +31,16 @@ export class RepositoryReads {
     return route === undefined ? this.manifests.get(name, reference, accept, ctx) : this.cachedManifests.get(route, reference, accept, ctx);
   }
 
+  /**
+   * Where a hosted repository's blob is fetched instead (storage's signed URL), or undefined. A
+   * cached repository's blobs are always served here: a miss must fill the cache, and a hit's pull
+   * event says so.
+   */
+  async redirectBlob(name: string, ns: string | undefined, digest: Digest, method: 'GET' | 'HEAD', ctx?: EventContext): Promise<{ info: BlobInfo; url: string } | undefined> {
+    const route = await this.router.forPull(name, ns);
+    return route === undefined ? this.blobs.redirect(name, digest, method, ctx) : undefined;
+  }
+
   async headBlob(name: string, ns: string | undefined, digest: Digest, ctx?: EventContext): Promise<BlobInfo> {
     const route = await this.router.forPull(name, ns);
     return route === undefined ? this.blobs.head(name, digest, ctx) : this.cachedBlobs.head(route, digest, ctx);

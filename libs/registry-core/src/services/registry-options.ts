@@ -19,7 +19,12 @@ export interface RegistryOptions {
   manifestClasses: readonly string[];
   /** storage.tag.concurrencylimit: tag links read at once when a manifest delete looks for its tags. */
   tagLookupConcurrency: number;
+  /** Blob GETs and HEADs answer 307 to a URL the storage signs, when it can (storage.redirect). */
+  redirectBlobs: boolean;
 }
+
+/** How long a redirect URL for a blob stays valid: registry:2's 20 minutes. */
+export const BLOB_REDIRECT_EXPIRY_MS = 20 * 60_000;
 
 export const DEFAULT_REGISTRY_OPTIONS: RegistryOptions = {
   deleteEnabled: false,
@@ -31,4 +36,5 @@ export const DEFAULT_REGISTRY_OPTIONS: RegistryOptions = {
   indexChildren: ALL_INDEX_CHILDREN,
   manifestClasses: [],
   tagLookupConcurrency: 8,
+  redirectBlobs: false,
 };
