@@ -147,6 +147,7 @@ describe('s3-config.yml (the seeds\' S3 driver)', () => {
       storageClass: 'STANDARD',
       objectAcl: 'private',
       useDualStack: false,
+      useFipsEndpoint: false,
       accelerate: false,
       logLevel: 'off',
     });

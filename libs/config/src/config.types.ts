@@ -84,6 +84,8 @@ export interface S3StorageConfig {
   /** Absent: none sent (oss). */
   objectAcl?: string;
   useDualStack: boolean;
+  /** v3's usefipsendpoint: AWS's FIPS 140 endpoints. */
+  useFipsEndpoint: boolean;
   accelerate: boolean;
   logLevel: 'off' | 'debug';
 }

@@ -20,6 +20,7 @@ export function createS3Client(settings: S3Settings): S3Client {
     region: settings.region,
     forcePathStyle: settings.forcePathStyle,
     useDualstackEndpoint: settings.useDualStack,
+    useFipsEndpoint: settings.useFipsEndpoint,
     useAccelerateEndpoint: settings.accelerate,
     tls: settings.secure,
     // Since 2025 the SDK adds CRC32 checksums to every upload by default; S3-compatible stores

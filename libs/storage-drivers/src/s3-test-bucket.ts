@@ -39,6 +39,7 @@ export function s3TestSettings(bucket: string, overrides: Partial<S3Settings> = 
     multipartCopyThresholdSize: 32 * 1024 * 1024,
     rootDirectory: '',
     useDualStack: false,
+    useFipsEndpoint: false,
     accelerate: false,
     logLevel: 'off',
     ...overrides,

@@ -15,6 +15,11 @@ const AZURE = 'libs/storage-drivers/src/azure.driver.ts';
 const GCS = 'libs/storage-drivers/src/gcs.driver.ts';
 const SWIFT_AUTH = 'libs/storage-drivers/src/swift-auth.ts';
 const UPSTREAM = 'apps/registry/src/proxy/http-upstream.ts';
+const S3_CLIENT = 'libs/storage-drivers/src/s3-settings.ts';
+const S3_BUCKET = 'libs/storage-drivers/src/s3-bucket.ts';
+const S3_DRIVER = 'libs/storage-drivers/src/s3.driver.ts';
+// storage.oss is mapped onto the s3 driver's settings (OSS's S3-compatible API), which act as above
+const OSS = 'libs/config/src/sections/s3.section.ts';
 
 export const CONSUMERS: Readonly<Record<string, Consumer>> = {
   version: ['libs/config/src/config.schema.ts', 'SUPPORTED_VERSION'],
@@ -43,6 +48,37 @@ export const CONSUMERS: Readonly<Record<string, Consumer>> = {
   'storage.swift.region': [SWIFT_AUTH, 'c.region'],
   'storage.swift.insecureskipverify': ['libs/storage-drivers/src/swift.client.ts', 'options.insecureSkipVerify'],
   'storage.swift.container': ['libs/storage-drivers/src/swift.driver.ts', 'options.container'],
+  // v4auth: true is what the SDK always does; false is refused by the section itself
+  'storage.s3.v4auth': [OSS, 'v4auth'],
+  'storage.s3.accesskey': [S3_CLIENT, 'settings.accessKey'],
+  'storage.s3.secretkey': [S3_CLIENT, 'settings.secretKey'],
+  'storage.s3.region': [S3_CLIENT, 'settings.region'],
+  'storage.s3.regionendpoint': [S3_CLIENT, 'settings.endpoint'],
+  'storage.s3.forcepathstyle': [S3_CLIENT, 'settings.forcePathStyle'],
+  'storage.s3.accelerate': [S3_CLIENT, 'settings.accelerate'],
+  'storage.s3.usedualstack': [S3_CLIENT, 'settings.useDualStack'],
+  'storage.s3.usefipsendpoint': [S3_CLIENT, 'settings.useFipsEndpoint'],
+  'storage.s3.secure': [S3_CLIENT, 'settings.secure'],
+  'storage.s3.loglevel': [S3_CLIENT, 'settings.logLevel'],
+  'storage.s3.bucket': [S3_BUCKET, 'settings.bucket'],
+  'storage.s3.encrypt': [S3_BUCKET, 'settings.encrypt'],
+  'storage.s3.keyid': [S3_BUCKET, 'settings.keyId'],
+  'storage.s3.chunksize': [S3_DRIVER, 'settings.chunkSize'],
+  'storage.s3.multipartcopychunksize': [S3_DRIVER, 'settings.multipartCopyChunkSize'],
+  'storage.s3.multipartcopymaxconcurrency': [S3_DRIVER, 'settings.multipartCopyMaxConcurrency'],
+  'storage.s3.multipartcopythresholdsize': [S3_DRIVER, 'settings.multipartCopyThresholdSize'],
+  'storage.s3.rootdirectory': [S3_DRIVER, 'settings.rootDirectory'],
+  'storage.oss.accesskeyid': [OSS, 'raw.accesskeyid'],
+  'storage.oss.accesskeysecret': [OSS, 'raw.accesskeysecret'],
+  'storage.oss.region': [OSS, 'raw.region'],
+  'storage.oss.endpoint': [OSS, 'raw.endpoint'],
+  'storage.oss.internal': [OSS, 'raw.internal'],
+  'storage.oss.bucket': [OSS, 'raw.bucket'],
+  'storage.oss.encrypt': [OSS, 'raw.encrypt'],
+  'storage.oss.secure': [OSS, 'raw.secure'],
+  'storage.oss.chunksize': [OSS, 'raw.chunksize'],
+  'storage.oss.rootdirectory': [OSS, 'raw.rootdirectory'],
+  'middleware.storage[].name': ['libs/storage-drivers/src/storage.middleware.ts', 'entry.name'],
   'proxy.remoteurl': [UPSTREAM, 'options.remoteUrl'],
   'proxy.username': [UPSTREAM, 'options.username'],
   'proxy.password': [UPSTREAM, 'options.password'],
@@ -51,9 +87,7 @@ export const CONSUMERS: Readonly<Record<string, Consumer>> = {
   'storage.inmemory': ['libs/storage-drivers/src/storage-driver.factory.ts', 'inmemory'],
   'storage.tag.concurrencylimit': [SETTINGS, 'concurrencyLimit'],
   'storage.delete.enabled': [SETTINGS, 'delete.enabled'],
-  // filesystem and inmemory never redirect (in registry:2 either), so `disable` changes nothing yet;
-  // the s3 driver's redirect is what will read it.
-  'storage.redirect.disable': ['libs/config/src/sections/storage.section.ts', 'redirect'],
+  'storage.redirect.disable': [SETTINGS, 'redirect.disable'],
   'storage.cache.blobdescriptor': ['apps/registry/src/cache/blob-descriptor-cache.factory.ts', 'blobDescriptor'],
   'storage.cache.blobdescriptorsize': ['apps/registry/src/cache/blob-descriptor-cache.factory.ts', 'blobDescriptorSize'],
   'storage.cache.layerinfo': ['libs/config/src/sections/storage.section.ts', 'raw.cache.layerinfo'],

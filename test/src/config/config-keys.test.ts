@@ -123,7 +123,7 @@ describe('every configuration key acts or refuses', () => {
     assert.deepEqual(fate('catalog.maxentries', 5), { accepted: true });
     assert.match(consumerProblem('no.such.key') ?? '', /no code is registered/);
     assert.ok(fate('reporting.bugsnag.apikey', 'k').refused?.startsWith('reporting: '));
-    assert.ok(fate('storage.s3.bucket', 'b').refused?.startsWith('storage.s3: '));
+    assert.ok(fate('storage.rados.poolname', 'p').refused?.startsWith('storage.rados: '));
   });
 
   test("Wharf's own keys inside registry:2 sections are acted on too", () => {

@@ -42,7 +42,7 @@ const keyPair = {
   message: 'accesskey and secretkey go together: set both, or neither to use the AWS default credential chain',
 };
 
-/** `storage.s3`: registry:2 2.8's keys and v3's (forcepathstyle, usedualstack, accelerate, loglevel). */
+/** `storage.s3`: registry:2 2.8's keys and v3's (forcepathstyle, usedualstack, usefipsendpoint, accelerate, loglevel). */
 export const s3Section = section({
   accesskey: text().optional(),
   secretkey: text().optional(),
@@ -70,6 +70,7 @@ export const s3Section = section({
   useragent: text().optional(),
   objectacl: z.preprocess((v) => (v instanceof RawScalar ? v.source : v), z.enum(OBJECT_ACLS)).default('private'),
   usedualstack: bool().default(false),
+  usefipsendpoint: bool().default(false),
   accelerate: bool().default(false),
   loglevel: z
     .preprocess((v) => {
@@ -116,6 +117,7 @@ export function toS3Config(raw: z.output<typeof s3Section>): S3StorageConfig {
     ...(raw.useragent === undefined ? {} : { userAgent: raw.useragent }),
     objectAcl: raw.objectacl,
     useDualStack: raw.usedualstack,
+    useFipsEndpoint: raw.usefipsendpoint,
     accelerate: raw.accelerate,
     logLevel: raw.loglevel === 'off' ? 'off' : 'debug',
   };
@@ -149,6 +151,7 @@ export function ossToS3Config(raw: z.output<typeof ossSection>): S3StorageConfig
     multipartCopyThresholdSize: 32 * MiB,
     rootDirectory: raw.rootdirectory,
     useDualStack: false,
+    useFipsEndpoint: false,
     accelerate: false,
     logLevel: 'off',
   };
