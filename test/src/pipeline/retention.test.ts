@@ -122,7 +122,7 @@ describe('retention', () => {
     assert.deepEqual(await counts(), { old: oldRows, recent: recentRows });
 
     const deployer = new WharfProcess(
-      `version: 0.1\nlog:\n  level: info\nstorage:\n  inmemory:\nredis:\n  addr: 127.0.0.1:${redis.port}\n` +
+      `version: 0.1\nlog:\n  level: info\n  formatter: json\nstorage:\n  inmemory:\nredis:\n  addr: 127.0.0.1:${redis.port}\n` +
         `http:\n  secret: ${TEST_HTTP_SECRET}\ndatabase:\n  url: ${POSTGRES_URL}\n  schema: ${schema}\nwebhooks:\n  deliveryretention: 30d\n`,
       'deployer',
       'deployer started',
