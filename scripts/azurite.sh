@@ -17,6 +17,10 @@ DIR="${WHARF_AZURITE_DIR:-$REPO/.tools/run/azurite}"
 BIN="$REPO/.tools/azurite/node_modules/.bin/azurite-blob"
 PIDFILE="$DIR/azurite.pid"
 LOGFILE="$DIR/azurite.log"
+NAME=azurite
+ADDRESS="127.0.0.1:$PORT"
+# shellcheck source=detached-server.sh
+source "$REPO/scripts/detached-server.sh"
 
 # any HTTP status means it is listening (an unsigned request is refused with 4xx)
 answers() { [[ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$PORT/devstoreaccount1?comp=list" 2>/dev/null)" != 000 ]]; }
@@ -28,43 +32,13 @@ start() {
   fi
   [[ -x $BIN ]] || { echo "azurite is not installed (run scripts/install-deps.sh)" >&2; exit 1; }
   mkdir -p "$DIR/data"
-  if [[ -f $PIDFILE ]] && ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then rm -f "$PIDFILE"; fi
-  # its own session, so a test run's process group ending does not take it down mid-run
-  setsid "$BIN" --blobHost 127.0.0.1 --blobPort "$PORT" --location "$DIR/data" \
-    --skipApiVersionCheck --loose --disableTelemetry >"$LOGFILE" 2>&1 </dev/null &
-  echo $! >"$PIDFILE"
-  for _ in $(seq 1 150); do
-    if answers; then
-      echo "azurite started (pid $(cat "$PIDFILE")) at 127.0.0.1:$PORT"
-      return 0
-    fi
-    kill -0 "$(cat "$PIDFILE")" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "azurite did not answer within 15s; last log lines:" >&2
-  tail -n 20 "$LOGFILE" >&2 || true
-  exit 1
-}
-
-stop() {
-  if [[ ! -f $PIDFILE ]]; then
-    echo "azurite not running (no $PIDFILE)"
-    return 0
-  fi
-  local pid
-  pid="$(cat "$PIDFILE")"
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
-  fi
-  rm -f "$PIDFILE"
-  echo "azurite stopped"
+  launch_server "$BIN" --blobHost 127.0.0.1 --blobPort "$PORT" --location "$DIR/data" \
+    --skipApiVersionCheck --loose --disableTelemetry
 }
 
 case "${1:-}" in
   start) start ;;
-  stop) stop ;;
+  stop) stop_server ;;
   url) echo "http://127.0.0.1:$PORT/devstoreaccount1" ;;
   *) echo "usage: $0 start|stop|url" >&2; exit 2 ;;
 esac

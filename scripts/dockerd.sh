@@ -4,6 +4,8 @@
 #   scripts/dockerd.sh start   start it unless its socket already answers; wait until usable
 #   scripts/dockerd.sh stop    stop the engine this script started
 #   scripts/dockerd.sh env     print the DOCKER_HOST export line
+# WHARF_DOCKER_DIR runs another private engine in its own folder (socket, data, exec root, pidfile);
+# WHARF_DOCKERD_ARGS adds daemon flags to it (e.g. --registry-mirror for the pull-through cache tests).
 set -euo pipefail
 
 DIR="${WHARF_DOCKER_DIR:-/tmp/wharf-docker}"
@@ -29,7 +31,7 @@ start() {
   if [[ -f $PIDFILE ]] && ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then rm -f "$PIDFILE" "$SOCK"; fi
   setsid dockerd --storage-driver=vfs --iptables=false --ip6tables=false --bridge=none \
     --data-root "$DIR/root" --exec-root "$DIR/exec" \
-    -H "$DOCKER_HOST" --pidfile "$PIDFILE" >"$LOGFILE" 2>&1 </dev/null &
+    -H "$DOCKER_HOST" --pidfile "$PIDFILE" ${WHARF_DOCKERD_ARGS:-} >"$LOGFILE" 2>&1 </dev/null &
   local pid=$!
   for _ in $(seq 1 120); do
     if answers; then

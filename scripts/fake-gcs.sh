@@ -16,6 +16,10 @@ DIR="${WHARF_GCS_DIR:-$REPO/.tools/run/fake-gcs}"
 BIN="$REPO/.tools/bin/fake-gcs-server"
 PIDFILE="$DIR/fake-gcs.pid"
 LOGFILE="$DIR/fake-gcs.log"
+NAME=fake-gcs-server
+ADDRESS="127.0.0.1:$PORT"
+# shellcheck source=detached-server.sh
+source "$REPO/scripts/detached-server.sh"
 URL="http://127.0.0.1:$PORT"
 
 answers() { [[ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$URL/storage/v1/b" 2>/dev/null)" == 200 ]]; }
@@ -27,43 +31,13 @@ start() {
   fi
   [[ -x $BIN ]] || { echo "fake-gcs-server is not installed (run scripts/install-deps.sh)" >&2; exit 1; }
   mkdir -p "$DIR/data"
-  if [[ -f $PIDFILE ]] && ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then rm -f "$PIDFILE"; fi
-  # its own session, so a test run's process group ending does not take it down mid-run
-  setsid "$BIN" -scheme http -host 127.0.0.1 -port "$PORT" -backend filesystem \
-    -filesystem-root "$DIR/data" -external-url "$URL" -public-host "127.0.0.1:$PORT" -log-level warn >"$LOGFILE" 2>&1 </dev/null &
-  echo $! >"$PIDFILE"
-  for _ in $(seq 1 150); do
-    if answers; then
-      echo "fake-gcs-server started (pid $(cat "$PIDFILE")) at 127.0.0.1:$PORT"
-      return 0
-    fi
-    kill -0 "$(cat "$PIDFILE")" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "fake-gcs-server did not answer within 15s; last log lines:" >&2
-  tail -n 20 "$LOGFILE" >&2 || true
-  exit 1
-}
-
-stop() {
-  if [[ ! -f $PIDFILE ]]; then
-    echo "fake-gcs-server not running (no $PIDFILE)"
-    return 0
-  fi
-  local pid
-  pid="$(cat "$PIDFILE")"
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
-  fi
-  rm -f "$PIDFILE"
-  echo "fake-gcs-server stopped"
+  launch_server "$BIN" -scheme http -host 127.0.0.1 -port "$PORT" -backend filesystem \
+    -filesystem-root "$DIR/data" -external-url "$URL" -public-host "127.0.0.1:$PORT" -log-level warn
 }
 
 case "${1:-}" in
   start) start ;;
-  stop) stop ;;
+  stop) stop_server ;;
   url) echo "$URL" ;;
   *) echo "usage: $0 start|stop|url" >&2; exit 2 ;;
 esac

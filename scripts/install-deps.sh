@@ -12,7 +12,7 @@ die() { printf '[install-deps] ERROR: %s\n' "$*" >&2; exit 1; }
 trap 'die "failed at line $LINENO: $BASH_COMMAND"' ERR
 
 # --- Debian packages --------------------------------------------------------------------------
-APT_PACKAGES=(docker.io docker-registry skopeo busybox-static jq curl wrk hyperfine apache2-utils tar gzip unzip redis-server postgresql maven openjdk-17-jre-headless chromium nginx python3-pip
+APT_PACKAGES=(docker.io containerd docker-registry skopeo busybox-static jq curl wrk hyperfine apache2-utils tar gzip unzip redis-server postgresql maven openjdk-17-jre-headless chromium nginx python3-pip
   swift swift-proxy swift-object swift-container swift-account memcached)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -69,6 +69,8 @@ GO_TOOLS=(
   "fake-gcs-server github.com/fsouza/fake-gcs-server@v1.56.1"
   "helm helm.sh/helm/v3/cmd/helm@v3.22.0"
   "kubeconform github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0"
+  "pebble github.com/letsencrypt/pebble/v2/cmd/pebble@v2.10.3"
+  "versitygw github.com/versity/versitygw/cmd/versitygw@v1.8.0"
 )
 for entry in "${GO_TOOLS[@]}"; do
   name="${entry%% *}"
@@ -87,6 +89,21 @@ for entry in "${GO_TOOLS[@]}"; do
     die "go install $spec failed"
   fi
 done
+
+# pebble (Let's Encrypt's test ACME server) serves HTTPS with a test key pair and CA that ship in its
+# module source, not in the binary: the http.tls.letsencrypt tests use them from .tools/pebble
+PEBBLE_MODULE=github.com/letsencrypt/pebble/v2@v2.10.3
+PEBBLE_CERTS="$REPO/.tools/pebble"
+if [[ -f "$PEBBLE_CERTS/pebble.minica.pem" && "$(cat "$PEBBLE_CERTS/module" 2>/dev/null)" == "$PEBBLE_MODULE" ]]; then
+  log "pebble test certificates already in $PEBBLE_CERTS"
+else
+  pebble_src="$(GOFLAGS=-mod=mod "$GO" mod download -json "$PEBBLE_MODULE" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [[ -d "$pebble_src/test/certs" ]] || die "pebble's module source has no test/certs ($pebble_src)"
+  mkdir -p "$PEBBLE_CERTS"
+  cp "$pebble_src/test/certs/pebble.minica.pem" "$pebble_src/test/certs/localhost/cert.pem" "$pebble_src/test/certs/localhost/key.pem" "$PEBBLE_CERTS/"
+  echo "$PEBBLE_MODULE" >"$PEBBLE_CERTS/module"
+  log "pebble test certificates copied to $PEBBLE_CERTS"
+fi
 
 # --- Kubernetes JSON schemas for kubeconform (the Helm chart's CI check) -------------------------
 # kubeconform fetches schemas from the internet by default; the PyPI package kubernetes-validate ships

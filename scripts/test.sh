@@ -29,7 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 if ((${#e2e[@]})); then
-  for service in dockerd redis postgres elasticsearch azurite fake-gcs swift; do
+  for service in dockerd redis postgres elasticsearch azurite fake-gcs swift versitygw; do
     [[ -f "scripts/$service.sh" ]] || continue
     out="$(bash "scripts/$service.sh" start)" || { echo "$out" >&2; echo "[test] could not start $service" >&2; exit 1; }
     echo "[test] $out"

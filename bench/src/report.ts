@@ -44,6 +44,8 @@ export interface Report {
   pipeline: PipelineFigure[];
   /** Wharf only: the dashboard's search page with a large index; empty when not run. */
   dashboard: PipelineFigure[];
+  /** The pull-through cache, both sides' proxies and the direct pull as figures of one table; empty when not run. */
+  mirror: PipelineFigure[];
   sessions: Session[];
   notes: string[];
 }
@@ -115,6 +117,7 @@ export function renderMarkdown(report: Report): string {
         ]),
     ...renderPipeline(report.pipeline),
     ...renderWharfOnly('Dashboard (Wharf only: Chromium → dashboard → API → Elasticsearch)', report.dashboard),
+    ...renderWharfOnly('Pull-through cache (registry:2 proxy on both sides, a docker-registry upstream)', report.mirror, 'median'),
     `Machine: ${m.cores} × ${m.cpuModel}, Node ${m.node}, Linux ${m.kernel}. ` +
       `sha256 (Node crypto, ${m.probeBytes / MiB} MiB): ${formatNumber(m.sha256MiBps)} MiB/s; ` +
       `sequential write + fdatasync (${m.probeBytes / MiB} MiB): ${formatNumber(m.diskWriteFdatasyncMiBps)} MiB/s.`,
@@ -128,7 +131,7 @@ function renderPipeline(figures: readonly PipelineFigure[]): string[] {
   return renderWharfOnly('Notification pipeline (Wharf only: registry → spool → BullMQ/Redis → indexer → Elasticsearch)', figures);
 }
 
-function renderWharfOnly(title: string, figures: readonly PipelineFigure[]): string[] {
+function renderWharfOnly(title: string, figures: readonly PipelineFigure[], valueColumn = 'wharf'): string[] {
   if (figures.length === 0) return [];
   const arrow = (f: PipelineFigure): string => (f.better === 'higher' ? ' ↑' : f.better === 'lower' ? ' ↓' : '');
   const target = (f: PipelineFigure): string =>
@@ -136,7 +139,7 @@ function renderWharfOnly(title: string, figures: readonly PipelineFigure[]): str
   return [
     `## ${title}`,
     '',
-    '| figure | wharf | samples | target |',
+    `| figure | ${valueColumn} | samples | target |`,
     '|---|---:|---|---|',
     ...figures.map(
       (f) => `| ${f.label} (${f.unit}${arrow(f)}) | ${formatNumber(f.value)} | ${f.samples.map(formatNumber).join(', ')} | ${target(f)} |`,

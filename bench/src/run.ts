@@ -13,6 +13,7 @@ import { measureMachine } from './machine.js';
 import { busyMachineCores, reportNotes } from './notes.js';
 import { parseOptions, usage, UsageError, type Options } from './options.js';
 import { Results, writeReport, type Session } from './report.js';
+import { ObjectStorageBench, objectStorageProfile, objectStorageWorkloads } from './object-storage.js';
 import { killAllServers, referenceSpec, wharfSpec, type ServerSpec } from './servers.js';
 import { runSession } from './session.js';
 import { authCost } from './workloads/auth.js';
@@ -21,6 +22,7 @@ import { chunkedPush } from './workloads/chunked-push.js';
 import { manifestRead } from './workloads/manifest-read.js';
 import { monolithicPush } from './workloads/monolithic-push.js';
 import { dashboardSummary, dashboardWorkloadName, runDashboard } from './workloads/dashboard.js';
+import { mirrorSummary, mirrorWorkloadName, runMirror } from './workloads/mirror.js';
 import { pipelineSummary, pipelineWorkloadName, runPipeline, type PipelineFigure } from './workloads/pipeline.js';
 import { smallImages } from './workloads/small-images.js';
 import { tagsList } from './workloads/tags-list.js';
@@ -44,10 +46,12 @@ function cleanUp(): void {
 
 async function main(options: Options): Promise<void> {
   const selected = options.only.length === 0 ? workloads : workloads.filter((w) => options.only.includes(w.name));
+  const selectedS3 = options.only.length === 0 ? objectStorageWorkloads : objectStorageWorkloads.filter((w) => options.only.includes(w.name));
   // The notification pipeline is Wharf only (the reference has none): its own loop and its own table section.
   const runPipelineWorkload = (options.only.length === 0 || options.only.includes(pipelineWorkloadName)) && !options.selfCheck;
   const runDashboardWorkload = (options.only.length === 0 || options.only.includes(dashboardWorkloadName)) && !options.selfCheck;
-  const known = [...workloads.map((w) => w.name), pipelineWorkloadName, dashboardWorkloadName];
+  const runMirrorWorkload = options.only.length === 0 || options.only.includes(mirrorWorkloadName);
+  const known = [...workloads.map((w) => w.name), ...objectStorageWorkloads.map((w) => w.name), pipelineWorkloadName, dashboardWorkloadName, mirrorWorkloadName];
   const unknown = options.only.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
     throw new UsageError(`unknown workload(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
@@ -69,23 +73,40 @@ async function main(options: Options): Promise<void> {
 
   const results = new Results();
   const sessions: Session[] = [];
-  for (const workload of selected) {
-    log(`${workload.name}: ${workload.summary(profile)}`);
-    for (let rep = 0; rep < profile.repetitions; rep++) {
-      const order = rep % 2 === 0 ? [reference, wharf] : [wharf, reference];
-      for (const spec of order) {
-        const dir = join(workRoot, `${workload.name}-${rep}-${spec.side}`);
-        const session = await runSession(spec, workload, rep, profile, dir, results);
-        sessions.push(session);
-        const busy = session.foreignCores > busyMachineCores;
-        log(
-          `  ${spec.side.padEnd(9)} ${session.seconds.toFixed(1)} s` +
-            (busy ? `  (other processes used ${session.foreignCores.toFixed(2)} cores)` : ''),
-        );
+  const runWorkloads = async (list: Workload[], specs: [ServerSpec, ServerSpec], workloadProfile: typeof profile): Promise<void> => {
+    for (const workload of list) {
+      log(`${workload.name}: ${workload.summary(workloadProfile)}`);
+      for (let rep = 0; rep < profile.repetitions; rep++) {
+        const order = rep % 2 === 0 ? specs : [specs[1], specs[0]];
+        for (const spec of order) {
+          const dir = join(workRoot!, `${workload.name}-${rep}-${spec.side}`);
+          const session = await runSession(spec, workload, rep, workloadProfile, dir, results);
+          sessions.push(session);
+          const busy = session.foreignCores > busyMachineCores;
+          log(
+            `  ${spec.side.padEnd(9)} ${session.seconds.toFixed(1)} s` +
+              (busy ? `  (other processes used ${session.foreignCores.toFixed(2)} cores)` : ''),
+          );
+        }
       }
+    }
+  };
+  await runWorkloads(selected, [reference, wharf], profile);
+  if (selectedS3.length > 0) {
+    // Object storage: both registries on the same S3 server (versitygw), each session in its own root directory.
+    const s3 = await ObjectStorageBench.open(repoRoot);
+    try {
+      await runWorkloads(selectedS3, [s3.spec(reference), s3.spec(wharf)], objectStorageProfile(profile));
+    } finally {
+      await s3.close();
     }
   }
 
+  let mirror: PipelineFigure[] = [];
+  if (runMirrorWorkload) {
+    log(mirrorSummary(profile));
+    mirror = await runMirror({ workRoot, profile, reference, wharf, log });
+  }
   let pipeline: PipelineFigure[] = [];
   if (runPipelineWorkload) {
     log(`${pipelineWorkloadName}: ${pipelineSummary(profile)}`);
@@ -108,6 +129,7 @@ async function main(options: Options): Promise<void> {
       figures: results.all(),
       pipeline,
       dashboard,
+      mirror,
       sessions,
       notes: reportNotes(results, sessions),
     },

@@ -20,6 +20,10 @@ export interface ServerSpec {
   config(rootDirectory: string, addr: string): unknown;
   /** Status of `GET /v2/` without credentials that means "ready"; default 200 (401 for a server with auth). */
   readyStatus?: number;
+  /** The process environment; default: the bench's own. */
+  env?: NodeJS.ProcessEnv;
+  /** Removes what a session left outside its directory (its objects in a bucket). */
+  cleanup?(rootDirectory: string): Promise<void>;
 }
 
 /** Logging both servers get, so that logging is not what we measure. */
@@ -178,6 +182,7 @@ export async function startServer(spec: ServerSpec, sessionDir: string, timeoutM
     cwd: spec.cwd,
     detached: true,
     stdio: ['ignore', logFd, logFd],
+    ...(spec.env ? { env: spec.env } : {}),
   });
   closeSync(logFd);
   const server = new RunningServer(spec, `http://127.0.0.1:${port}`, child, logPath);

@@ -50,6 +50,7 @@ export async function runSession(
     const memory = await server.stop();
     processes = memory.processes;
     results.add(spec.side, peakRss('rss.run', 'peak RSS over the run (VmHWM)', memory.hwmKiB));
+    await spec.cleanup?.(server.dataDir);
     rmSync(dir, { recursive: true, force: true });
   }
   const after = cpuSnapshot();

@@ -7,6 +7,7 @@ import { LOGGER, REGISTRY_WRITER, WHARF_CONFIG } from './api.tokens.js';
 import { AuthModule } from './auth/auth.module.js';
 import { EventsModule } from './events/events.module.js';
 import { ApiExceptionFilter } from './http/api-exception.filter.js';
+import { MirrorsModule } from './mirrors/mirrors.module.js';
 import { QueuesModule } from './queues/queues.module.js';
 import { RepositoriesModule } from './repositories/repositories.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -34,7 +35,7 @@ export class ApiModule {
   static forRoot(config: WharfConfig, logger: Logger, registry: RegistryWriter): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ApiContextModule.forRoot(config, logger, registry), AuthModule, EventsModule, RepositoriesModule, WebhooksModule, QueuesModule],
+      imports: [ApiContextModule.forRoot(config, logger, registry), AuthModule, EventsModule, RepositoriesModule, WebhooksModule, QueuesModule, MirrorsModule],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
     };
   }

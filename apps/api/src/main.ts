@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import type { WharfConfig } from '@wharf/config';
+import { hostPort, listenHost, type WharfConfig } from '@wharf/config';
 import type { Logger, RunningRole } from '@wharf/observability';
 import type { RegistryWriter } from '@wharf/registry-core';
 import { apiListenAddr, DEFAULT_API_TRUSTED_PROXIES } from './api.defaults.js';
@@ -32,10 +32,8 @@ export async function start(config: WharfConfig, logger: Logger, hosted: HostedR
   SwaggerModule.setup('api/docs', app, describeApi(app), { jsonDocumentUrl: 'api/openapi.json' });
 
   const { addr, openOnLoopback } = apiListenAddr(config);
-  const colon = addr.lastIndexOf(':');
-  const host = addr.slice(0, colon) || '0.0.0.0';
-  const port = Number(addr.slice(colon + 1));
-  await app.listen(port, host);
+  const { host, port } = hostPort(addr);
+  await app.listen(port, listenHost(host));
   if (openOnLoopback) {
     logger.warn(
       { addr },

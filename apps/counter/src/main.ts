@@ -2,7 +2,7 @@ import { ConfigError, type WharfConfig } from '@wharf/config';
 import { acquireDataSource, WebhookSecretCipher } from '@wharf/db';
 import { InternalConsumer, internalQueueName, type RegistryEvent } from '@wharf/events';
 import type { Logger, RunningRole } from '@wharf/observability';
-import { closeConnection, createRedisConnection, QueueConsumer } from '@wharf/queue';
+import { closeConnection, createRedisConnection, QueueConsumer, queuePrefix } from '@wharf/queue';
 import { classifyCountingFailure, COUNTER_CONCURRENCY, COUNTER_WORKER_OPTIONS } from './counted-events.consumer.js';
 import { CounterService, DEFAULT_COUNTER_SERVICE_OPTIONS, type CountOutcome } from './counter.service.js';
 import { CountingPolicy } from './counting-policy.js';
@@ -53,7 +53,7 @@ export async function start(config: WharfConfig, logger: Logger, options: Counte
     name: 'counter',
     queue: internalQueueName(InternalConsumer.Counter),
     connection,
-    ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+    prefix: options.prefix ?? queuePrefix(config.redis),
     logger: log,
     concurrency: COUNTER_CONCURRENCY,
     handle: (job) => service.count(job.data),

@@ -8,9 +8,9 @@ import {
   WebhookSubscriptionsRepository,
   type WebhookDeliveryJob,
 } from '@wharf/db';
-import { InternalConsumer, internalQueueName, QUEUE_PREFIX, type RegistryEvent } from '@wharf/events';
+import { InternalConsumer, internalQueueName, type RegistryEvent } from '@wharf/events';
 import type { Logger, RunningRole } from '@wharf/observability';
-import { closeConnection, createRedisConnection, QueueConsumer, retryDelayMs, type FailureKind } from '@wharf/queue';
+import { closeConnection, createRedisConnection, QueueConsumer, retryDelayMs, type FailureKind, queuePrefix } from '@wharf/queue';
 import { Queue, UnrecoverableError } from 'bullmq';
 import { DeliveryFailedError } from './delivery-failed.error.js';
 import { startDeliveryRetention } from './delivery-retention.job.js';
@@ -53,7 +53,7 @@ export async function startDeployer(config: WharfConfig, logger: Logger, options
     ]);
   }
   const log = logger.child({ role: 'deployer' });
-  const prefix = options.prefix ?? QUEUE_PREFIX;
+  const prefix = options.prefix ?? queuePrefix(config.redis);
   const settings = config.webhooks;
 
   const secrets = WebhookSecretCipher.fromConfig(config);

@@ -1,7 +1,7 @@
 import { ConfigError, type WharfConfig } from '@wharf/config';
 import { InternalConsumer, internalQueueName, type RegistryEvent } from '@wharf/events';
 import type { Logger, RunningRole } from '@wharf/observability';
-import { closeConnection, createRedisConnection, JobBatcher, QueueConsumer } from '@wharf/queue';
+import { closeConnection, createRedisConnection, JobBatcher, QueueConsumer, queuePrefix } from '@wharf/queue';
 import {
   assertIndexPrefix,
   createSearchClient,
@@ -87,7 +87,7 @@ export async function start(config: WharfConfig, logger: Logger, options: Indexe
     name: 'indexer',
     queue: internalQueueName(InternalConsumer.Indexer),
     connection,
-    ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+    prefix: options.prefix ?? queuePrefix(config.redis),
     logger: log,
     concurrency: INDEXER_CONCURRENCY,
     handle: (job) => processor.process(job.data, job.id),
@@ -96,7 +96,7 @@ export async function start(config: WharfConfig, logger: Logger, options: Indexe
     worker: { maxStalledCount: 10 },
   });
   consumer.start();
-  log.info({ prefix, queuePrefix: options.prefix }, 'indexer started');
+  log.info({ prefix, queuePrefix: options.prefix ?? queuePrefix(config.redis) }, 'indexer started');
 
   return {
     name: 'indexer',

@@ -1,7 +1,10 @@
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig } from '@wharf/config';
 import { GarbageCollector, isPathNotFound } from '@wharf/registry-core';
-import { createStorageDriver } from '@wharf/storage-drivers';
-import { storageSettingsFromConfig } from './settings-from-config.js';
+import { createStorageDriver, storageSettingsFromConfig } from '@wharf/storage-drivers';
+import { closeConnection, createRedisConnection } from '@wharf/queue';
+import { forgetCollectedBlobs } from './cache/redis-blob-descriptor.cache.js';
 
 const GC_USAGE = `Usage: wharf garbage-collect CONFIG [flags]
 
@@ -48,8 +51,10 @@ export async function garbageCollect(args: string[]): Promise<number> {
     return 2;
   }
   let storage;
+  let config;
   try {
-    storage = storageSettingsFromConfig(loadConfig({ file, env: process.env }));
+    config = loadConfig({ file, env: process.env });
+    storage = storageSettingsFromConfig(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`wharf: configuration error: ${err.message}\n`);
@@ -71,7 +76,20 @@ export async function garbageCollect(args: string[]): Promise<number> {
     return 1;
   }
   try {
-    await new GarbageCollector(driver).run({ dryRun, deleteUntagged, log: (line) => process.stdout.write(`${line}\n`) });
+    const report = await new GarbageCollector(driver).run({ dryRun, deleteUntagged, log: (line) => process.stdout.write(`${line}\n`) });
+    if (!dryRun && config.storage.cache.blobDescriptor === 'redis' && config.redis !== undefined && report.deletedBlobs.length > 0) {
+      const redis = createRedisConnection(config.redis, 'producer');
+      try {
+        await Promise.race([once(redis, 'ready'), sleep(config.redis.dialTimeoutMs ?? 5_000).then(() => Promise.reject(new Error('redis did not answer')))]);
+        await forgetCollectedBlobs(redis, report.deletedBlobs);
+        process.stdout.write(`${report.deletedBlobs.length} deleted blobs removed from the redis blob descriptor cache\n`);
+      } catch (err) {
+        // The blobs are gone; cached descriptors would still claim them: the operator must know.
+        throw new Error(`the deleted blobs are still in the redis blob descriptor cache (${(err as Error).message}); delete the keys blobs::<digest> of the blobs listed above`);
+      } finally {
+        await closeConnection(redis);
+      }
+    }
   } catch (err) {
     process.stderr.write(`wharf garbage-collect: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;

@@ -3,15 +3,22 @@ import type { Server as TlsServer } from 'node:tls';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
+import type { BlobDescriptorCache } from '@wharf/registry-core';
 import { ManifestService, type RegistryEvents, type RegistryWriter, type StorageDriver } from '@wharf/registry-core';
+import { hostPort, listenHost } from '@wharf/config';
 import { requestIdFrom, type Logger } from '@wharf/observability';
 import { FailedLoginLimiter } from '@wharf/auth';
 import { createAuthenticator, createTokenEndpoint } from './auth/authenticator.factory.js';
 import type { TokenEndpoint } from './auth/token-endpoint.js';
 import { frameworkErrorHandler } from './http/bad-url.handler.js';
+import { cleartextHttp2ServerFactory } from './http/h2c.server.js';
 import { rewriteRegistryUrl } from './http/route-rewrite.js';
 import { applyServerLimits, clientErrorHandler, cutIdleBodies, refuseOversizedHttp2Heads, serverLimitOptions } from './http/request-limits.js';
-import { enforceClientAuth, tlsServerOptions } from './http/tls.options.js';
+import { ACME_TLS_ALPN, AcmeCertificates } from './http/acme.certificates.js';
+import { enforceClientAuth, offerAlpnProtocol, tlsContextOptions, tlsServerOptions } from './http/tls.options.js';
+import { refuseWhileUnhealthy } from './health/health.gate.js';
+import type { HealthStatus } from './health/health.monitor.js';
+import { MirrorRuntime } from './proxy/mirror-runtime.js';
 import { RegistryModule } from './registry.module.js';
 import type { RegistrySettings } from './registry-settings.js';
 
@@ -25,9 +32,18 @@ export interface RunningRegistry {
 }
 
 /** Builds and starts the registry HTTP server. */
-export async function startRegistry(settings: RegistrySettings, driver: StorageDriver, events: RegistryEvents, logger: Logger): Promise<RunningRegistry> {
+export async function startRegistry(
+  settings: RegistrySettings,
+  driver: StorageDriver,
+  events: RegistryEvents,
+  logger: Logger,
+  extras: { mirror?: MirrorRuntime; health?: HealthStatus; blobCache?: BlobDescriptorCache } = {},
+): Promise<RunningRegistry> {
+  const mirror = extras.mirror ?? MirrorRuntime.NONE;
+  const tls = settings.http.tls;
+  const acme = tls?.letsEncrypt === undefined ? undefined : await AcmeCertificates.open(tls.letsEncrypt, tlsContextOptions(tls), logger);
   const adapter = new FastifyAdapter({
-    ...transportOptions(settings.http),
+    ...transportOptions(settings.http, acme),
     rewriteUrl: (req: IncomingMessage) => rewriteRegistryUrl(req.url ?? '/', settings.http.prefix),
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
     // Slow clients are bounded by limits.headertimeout and limits.bodyidletimeout, not by a
@@ -51,21 +67,23 @@ export async function startRegistry(settings: RegistrySettings, driver: StorageD
   );
   const authenticator = await createAuthenticator(settings, limiter, logger);
   const tokenEndpoint = await createTokenEndpoint(settings, limiter, logger);
-  const app = await NestFactory.create<NestFastifyApplication>(RegistryModule.forRoot(settings, driver, events, logger, authenticator), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(RegistryModule.forRoot(settings, driver, events, logger, authenticator, mirror, extras.blobCache), adapter, {
     logger: false,
     bodyParser: false,
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  if (extras.health !== undefined) refuseWhileUnhealthy(fastify, extras.health);
   configureFastify(fastify, settings, logger, tokenEndpoint);
   applyServerLimits(fastify.server as unknown as HttpServer, settings.http);
   if (settings.http.tls) enforceClientAuth(fastify.server as unknown as TlsServer, settings.http.tls);
+  if (acme !== undefined) offerAlpnProtocol(fastify.server as unknown as TlsServer, ACME_TLS_ALPN);
 
   const { host, port, path } = listenTarget(settings.http);
   await (path !== undefined ? app.listen(path) : app.listen(port!, host!));
   const scheme = settings.http.tls ? 'https' : 'http';
   const address = path ?? `${scheme}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  logger.info({ address, storage: driver.name, prefix: settings.http.prefix, http2: settings.http.http2 }, 'wharf registry listening');
+  logger.info({ address, storage: driver.name, prefix: settings.http.prefix, http2: settings.http.http2, h2c: settings.http.h2c }, 'wharf registry listening');
 
   return {
     address,
@@ -99,18 +117,21 @@ function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, 
       peerAddress.set(req, req.ip ?? req.raw.socket?.remoteAddress);
       done();
     });
+    // registry:2's per-request line and field names, so log pipelines built for it keep working.
     fastify.addHook('onResponse', (req, reply, done) => {
       logger.info(
         {
-          reqId: req.id,
-          method: req.method,
-          url: req.originalUrl,
-          status: reply.statusCode,
-          durationMs: Math.round(reply.elapsedTime * 100) / 100,
-          remoteAddr: peerAddress.get(req),
-          userAgent: req.headers['user-agent'],
+          'http.request.id': req.id,
+          'http.request.method': req.method,
+          'http.request.uri': req.originalUrl,
+          'http.request.host': req.headers.host ?? req.headers[':authority'],
+          'http.request.remoteaddr': peerAddress.get(req),
+          'http.request.useragent': req.headers['user-agent'],
+          'http.response.status': reply.statusCode,
+          'http.response.contenttype': reply.getHeader('content-type'),
+          'http.response.duration': `${Math.round(reply.elapsedTime * 1000) / 1000}ms`,
         },
-        'request',
+        'response completed',
       );
       done();
     });
@@ -121,23 +142,21 @@ function configureFastify(fastify: FastifyInstance, settings: RegistrySettings, 
 }
 
 /**
- * Plain HTTP/1.1, HTTPS, or HTTPS with HTTP/2 offered by ALPN beside HTTP/1.1 (older clients
+ * Plain HTTP/1.1 (with h2c: and cleartext HTTP/2), HTTPS, or HTTPS with HTTP/2 offered by ALPN beside HTTP/1.1 (older clients
  * and curl --http1.1 keep working). Draining: idle HTTP/1.1 sockets are closed at shutdown;
  * HTTP/2 sessions get a GOAWAY and finish their streams.
  */
-function transportOptions(http: RegistrySettings['http']): Record<string, unknown> {
+function transportOptions(http: RegistrySettings['http'], acme: AcmeCertificates | undefined): Record<string, unknown> {
   const limits = serverLimitOptions(http);
+  if (!http.tls && http.h2c) return { serverFactory: cleartextHttp2ServerFactory(limits), forceCloseConnections: 'idle' };
   if (!http.tls) return { http: limits, forceCloseConnections: 'idle' };
-  const https = { ...tlsServerOptions(http.tls), ...limits };
+  const https = { ...tlsServerOptions(http.tls, acme?.sniCallback), ...limits };
   if (!http.http2) return { https, forceCloseConnections: 'idle' };
   return { http2: true, https: { ...https, allowHTTP1: true }, forceCloseConnections: true };
 }
 
 function listenTarget(http: RegistrySettings['http']): { host?: string; port?: number; path?: string } {
   if (http.net === 'unix') return { path: http.addr };
-  const colon = http.addr.lastIndexOf(':');
-  const host = http.addr.slice(0, colon).replace(/^\[|\]$/g, '');
-  const port = Number(http.addr.slice(colon + 1));
-  // registry:2 reads ":5000" as every interface.
-  return { host: host === '' ? '0.0.0.0' : host, port };
+  const { host, port } = hostPort(http.addr);
+  return { host: listenHost(host), port };
 }

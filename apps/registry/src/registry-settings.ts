@@ -1,4 +1,4 @@
-import type { AccessConfig, AuthConfig, FailedLoginsConfig, TokenServerConfig, HttpTlsConfig } from '@wharf/config';
+import type { AccessConfig, AuthConfig, FailedLoginsConfig, TokenServerConfig, HttpTlsConfig, WharfConfig } from '@wharf/config';
 import type { RegistryOptions } from '@wharf/registry-core';
 import type { StorageSettings } from '@wharf/storage-drivers';
 
@@ -26,6 +26,8 @@ export interface RegistrySettings {
     tls?: HttpTlsConfig;
     /** HTTP/2 (negotiated by ALPN, HTTP/1.1 still served) when TLS is on; http.http2.disabled turns it off. */
     http2: boolean;
+    /** http.h2c.enabled without TLS: HTTP/2 with prior knowledge beside HTTP/1.1 on the cleartext port. */
+    h2c: boolean;
     /** limits.*: request head size and time, idle request bodies (0: no limit). */
     maxHeaderBytes: number;
     headerTimeoutMs: number;
@@ -34,6 +36,8 @@ export interface RegistrySettings {
     trustedProxies: string[];
   };
   log: { level: 'error' | 'warn' | 'info' | 'debug'; fields: Record<string, unknown>; accessLog: boolean };
+  /** catalog.maxentries and tags.maxtags: the largest `n` the listing APIs accept. */
+  listing: { maxCatalogEntries: number; maxTags: number };
   /** What goes into registry events besides what happened. */
   events: { includeReferences: boolean };
   /** Absent: an open registry. */
@@ -44,4 +48,6 @@ export interface RegistrySettings {
   tokenServer?: TokenServerConfig;
   /** Failed sign-ins allowed per client address; absent: 10 per minute. */
   failedLogins?: FailedLoginsConfig;
+  /** Pull-through caching (`proxy:` or `mirrors:`); an empty list: every repository is hosted. */
+  upstreams: WharfConfig['upstreams'];
 }

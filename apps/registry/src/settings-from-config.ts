@@ -1,10 +1,13 @@
-import { storageSettingsFor } from '@wharf/storage-drivers';
 import type { WharfConfig } from '@wharf/config';
-import { DEFAULT_REGISTRY_OPTIONS } from '@wharf/registry-core';
+import { ALL_INDEX_CHILDREN, DEFAULT_REGISTRY_OPTIONS, urlPolicy, type RegistryOptions } from '@wharf/registry-core';
+import { storageSettingsFromConfig } from '@wharf/storage-drivers';
+import { availableParallelism } from 'node:os';
 import type { RegistrySettings } from './registry-settings.js';
 
 const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 const MIN_PURGE_INTERVAL_MS = 60_000;
+// registry:2 uses GOMAXPROCS (the number of CPUs) when storage.tag.concurrencylimit is unset.
+const DEFAULT_TAG_CONCURRENCY = availableParallelism();
 
 /** Maps the registry:2-shaped configuration onto what the registry app uses. */
 export function settingsFromConfig(config: WharfConfig): RegistrySettings {
@@ -18,6 +21,8 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
       readOnly,
       maxManifestBytes: config.limits.maxManifestBytes,
       uploadExpiryMs: config.limits.uploadExpiryMs,
+      ...manifestRules(config),
+      redirectBlobs: !config.storage.redirect.disable,
     },
     // As registry:2: a read-only registry deletes nothing, abandoned uploads included.
     uploadPurging: {
@@ -37,26 +42,33 @@ export function settingsFromConfig(config: WharfConfig): RegistrySettings {
       // registry:2 cuts in-flight requests when draintimeout is unset; Wharf gives them a moment.
       drainTimeoutMs: config.http.drainTimeoutMs || DEFAULT_DRAIN_TIMEOUT_MS,
       ...(config.http.tls === undefined ? {} : { tls: config.http.tls }),
-      // As registry:2, http.http2 only matters with TLS; cleartext HTTP/2 (h2c) is not served.
+      // As registry:2, http.http2 only matters with TLS and http.h2c only without (ALPN decides there).
       http2: config.http.tls !== undefined && !config.http.http2.disabled,
+      h2c: config.http.tls === undefined && config.http.h2c.enabled,
       maxHeaderBytes: config.limits.maxHeaderBytes,
       headerTimeoutMs: config.limits.headerTimeoutMs,
       bodyIdleTimeoutMs: config.limits.bodyIdleTimeoutMs,
       trustedProxies: config.http.trustedProxies,
     },
     log: { level: config.log.level, fields: config.log.fields, accessLog: !config.log.accessLog.disabled },
+    listing: { maxCatalogEntries: config.catalog.maxEntries, maxTags: config.tags.maxTags },
     events: { includeReferences: config.notifications.events.includeReferences },
     ...(config.auth === undefined ? {} : { auth: config.auth }),
     ...(config.access === undefined ? {} : { access: config.access }),
     ...(config.tokenServer === undefined ? {} : { tokenServer: config.tokenServer }),
     failedLogins: config.failedLogins,
+    upstreams: config.upstreams,
   };
 }
 
-/**
- * The storage driver a configuration names. Offline tools (garbage-collect) need only this,
- * so they run against any configuration, including ones `serve` cannot start yet.
- */
-export function storageSettingsFromConfig(config: WharfConfig): RegistrySettings['storage'] {
-  return storageSettingsFor(config.storage.driver);
+/** validation (URLs, index children), policy (classes) and storage.tag as the manifest service's rules. */
+export function manifestRules(config: WharfConfig): Pick<RegistryOptions, 'manifestUrls' | 'indexChildren' | 'manifestClasses' | 'tagLookupConcurrency'> {
+  const { validation } = config;
+  return {
+    manifestUrls: urlPolicy({ enabled: validation.enabled, ...validation.manifests.urls }),
+    // As registry:2 3.x, indexes.platforms applies with validation on; off, every child is checked (as 2.8).
+    indexChildren: validation.enabled ? validation.manifests.indexes : ALL_INDEX_CHILDREN,
+    manifestClasses: config.policy.repository.classes,
+    tagLookupConcurrency: config.storage.tag.concurrencyLimit ?? DEFAULT_TAG_CONCURRENCY,
+  };
 }

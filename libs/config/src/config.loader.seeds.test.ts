@@ -85,19 +85,14 @@ describe('seed config: hooks-config.yml', () => {
 });
 
 describe('seed configs Wharf rejects, with a message naming the feature', () => {
-  test('s3-config.yml: the S3 driver', () => {
-    const error = loadError('s3-config.yml');
-    assert.equal(error.message, 'storage.s3: the s3 driver is not supported yet; supported drivers: filesystem, inmemory, azure, gcs, swift');
-    assert.doesNotMatch(error.message, /your_awssecretkey/);
-  });
-
-  test('scalable-config.yml: the S3 driver and the CloudFront middleware', () => {
+  test('scalable-config.yml: the CloudFront duration written as a bare number, which registry:2 ignores', () => {
     const error = loadError('scalable-config.yml');
     assert.deepEqual(
       error.issues.map((i) => i.path),
-      ['storage.s3', 'middleware'],
+      ['middleware.storage[0].options.duration'],
     );
-    assert.match(error.message, /^middleware: .*not supported by Wharf \(found storage: cloudfront\)$/m);
+    assert.match(error.message, /write a duration such as "20m"/);
+    assert.doesNotMatch(error.message, /your_awssecretkey/);
   });
 
   test('rados-config.yml: the repeated `storage:` key is a YAML error naming the key and both lines', () => {
@@ -127,5 +122,34 @@ describe('seed configs Wharf rejects, with a message naming the feature', () => 
       }
     })();
     assert.equal(error, undefined);
+  });
+});
+
+describe('s3-config.yml (the seeds\' S3 driver)', () => {
+  test('loads with registry:2\'s values and defaults', () => {
+    const config = loadConfig({ file: fixture('s3-config.yml'), env: {} });
+    const driver = config.storage.driver;
+    assert.equal(driver.name, 's3');
+    assert.deepEqual(driver.name === 's3' ? driver.s3 : undefined, {
+      bucket: 'your_bucketname',
+      region: 'your_bucket_region',
+      forcePathStyle: false,
+      accessKey: 'your_awsaccesskey',
+      secretKey: 'your_awssecretkey',
+      secure: true,
+      skipVerify: false,
+      encrypt: true,
+      chunkSize: 5242880,
+      multipartCopyChunkSize: 32 * 1024 * 1024,
+      multipartCopyMaxConcurrency: 100,
+      multipartCopyThresholdSize: 32 * 1024 * 1024,
+      rootDirectory: '/s3/object/name/prefix',
+      storageClass: 'STANDARD',
+      objectAcl: 'private',
+      useDualStack: false,
+      accelerate: false,
+      logLevel: 'off',
+    });
+    assert.equal(config.storage.cache.blobDescriptor, 'inmemory');
   });
 });

@@ -90,7 +90,7 @@ describe('loadConfig', () => {
     assert.throws(
       () => parseConfig('', {}),
       (error: unknown) =>
-        error instanceof ConfigError && error.message === 'version: required\nstorage: no storage driver configured; name one of: filesystem, inmemory, azure, gcs, swift',
+        error instanceof ConfigError && error.message === 'version: required\nstorage: no storage driver configured; name one of: filesystem, inmemory, s3, oss, azure, gcs, swift',
     );
   });
 

@@ -12,14 +12,13 @@ describe('log', () => {
     replicas: 3
   accesslog:
     disabled: true
-  reportcaller: true
+  reportcaller: false
 `);
     assert.deepEqual(config.log, {
       level: 'warn',
       formatter: 'json',
       fields: { service: 'registry', replicas: 3 },
       accessLog: { disabled: true },
-      reportCaller: true,
     });
   });
 
@@ -129,7 +128,7 @@ describe('http', () => {
   http2:
     disabled: true
   h2c:
-    enabled: true
+    enabled: false
 `);
     assert.deepEqual(config.http, {
       addr: 'localhost:5000',
@@ -150,7 +149,7 @@ describe('http', () => {
       },
       debug: { addr: 'localhost:5001', prometheus: { enabled: true, path: '/prom' } },
       http2: { disabled: true },
-      h2c: { enabled: true },
+      h2c: { enabled: false },
       trustedProxies: [],
     });
   });
@@ -331,7 +330,7 @@ describe('redis', () => {
     assert.equal(redis?.password, 'asecret');
     assert.equal(redis?.db, 1);
     assert.deepEqual([redis?.dialTimeoutMs, redis?.readTimeoutMs, redis?.writeTimeoutMs], [10, 10, 10]);
-    assert.deepEqual(redis?.pool, { fifo: false, maxIdle: 16, maxActive: 64, idleTimeoutMs: 300_000 });
+    assert.deepEqual(redis?.pool, { maxIdle: 16, maxActive: 64, idleTimeoutMs: 300_000 });
     assert.equal(redis?.tls.enabled, false);
   });
 
@@ -354,7 +353,7 @@ describe('redis', () => {
     assert.deepEqual(redis?.addrs, ['localhost:6379', 'localhost:6380']);
     assert.equal(redis?.username, 'default');
     assert.equal(redis?.masterName, 'mymaster');
-    assert.deepEqual(redis?.pool, { size: 64, fifo: false, maxIdle: 16, idleTimeoutMs: 300_000 });
+    assert.deepEqual(redis?.pool, { size: 64, maxIdle: 16, idleTimeoutMs: 300_000 });
     assert.deepEqual(redis?.tls, { enabled: true, certificate: '/path/to/cert.crt', key: '/path/to/key.pem', rootCAs: ['/path/to/ca.pem'] });
   });
 
@@ -436,12 +435,14 @@ describe('validation, compatibility, catalog, tags, policy', () => {
     });
   });
 
-  test('compatibility.schema1, catalog.maxentries, tags.maxtags, policy', () => {
-    const config = parse(`${MINIMAL}compatibility:
-  schema1:
-    signingkeyfile: /etc/registry/key.json
-    enabled: true
-catalog:
+  test('schema1 is refused by name; enabled: false (what Wharf does) is accepted', () => {
+    rejects(`${MINIMAL}compatibility:\n  schema1:\n    enabled: true\n`, {}, /compatibility\.schema1\.enabled: schema1 manifests are not accepted or served/);
+    rejects(`${MINIMAL}compatibility:\n  schema1:\n    signingkeyfile: /etc/registry/key.json\n`, {}, /compatibility\.schema1\.signingkeyfile: Wharf never signs schema1/);
+    parse(`${MINIMAL}compatibility:\n  schema1:\n    enabled: false\n`);
+  });
+
+  test('catalog.maxentries, tags.maxtags, policy', () => {
+    const config = parse(`${MINIMAL}catalog:
   maxentries: 50
 tags:
   maxtags: 0
@@ -449,7 +450,6 @@ policy:
   repository:
     classes: [image]
 `);
-    assert.deepEqual(config.compatibility, { schema1: { enabled: true, signingKeyFile: '/etc/registry/key.json' } });
     assert.equal(config.catalog.maxEntries, 50);
     assert.equal(config.tags.maxTags, 1000);
     assert.deepEqual(config.policy.repository.classes, ['image']);

@@ -25,7 +25,9 @@ import {
   tagsSection,
 } from './sections/registry-limits.section.js';
 import { storageSection, toStorageConfig } from './sections/storage.section.js';
-import { middlewareSection, proxySection, reportingSection } from './sections/unsupported.section.js';
+import { middlewareSection, toMiddlewareConfig } from './sections/middleware.section.js';
+import { reportingSection } from './sections/unsupported.section.js';
+import { mirrorsSection, proxySection, toUpstreamConfig } from './sections/proxy.section.js';
 import { toValidationConfig, validationSection } from './sections/validation.section.js';
 import {
   apiSection,
@@ -67,7 +69,7 @@ export const configSchema = section({
   health: healthSection,
   catalog: catalogSection,
   tags: tagsSection,
-  proxy: proxySection,
+  proxy: optionalSection(proxySection),
   validation: validationSection,
   policy: policySection,
   compatibility: compatibilitySection,
@@ -82,6 +84,7 @@ export const configSchema = section({
   tokenserver: optionalSection(tokenServerSection),
   failedlogins: failedLoginsSection,
   limits: limitsSection,
+  mirrors: mirrorsSection,
 })
   .superRefine((raw, ctx) => {
     const descriptor = raw.storage.cache.blobdescriptor ?? raw.storage.cache.layerinfo;
@@ -91,6 +94,9 @@ export const configSchema = section({
         path: ['storage', 'cache', raw.storage.cache.blobdescriptor === undefined ? 'layerinfo' : 'blobdescriptor'],
         message: 'the redis blob descriptor cache needs a redis section',
       });
+    }
+    if (raw.proxy !== undefined && raw.mirrors.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['mirrors'], message: 'set either proxy (the whole registry caches one upstream) or mirrors, not both' });
     }
     // Tokens the registry's own token server issues must pass the registry's issuer check.
     if (raw.tokenserver !== undefined && raw.auth.token !== undefined && raw.tokenserver.issuer !== raw.auth.token.issuer) {
@@ -106,18 +112,13 @@ export const configSchema = section({
       version: SUPPORTED_VERSION,
       log: toLogConfig(raw.log, raw.loglevel),
       storage: toStorageConfig(raw.storage),
+      middleware: toMiddlewareConfig(raw.middleware),
       ...optionalKey('auth', toAuthConfig(raw.auth)),
       http: toHttpConfig(raw.http),
       notifications: toNotificationsConfig(raw.notifications),
       ...optionalKey('redis', raw.redis === undefined ? undefined : toRedisConfig(raw.redis)),
       health: toHealthConfig(raw.health),
       validation: toValidationConfig(raw.validation),
-      compatibility: {
-        schema1: {
-          enabled: raw.compatibility.schema1.enabled,
-          ...optionalKey('signingKeyFile', raw.compatibility.schema1.signingkeyfile),
-        },
-      },
       catalog: { maxEntries: listingLimit(raw.catalog.maxentries) },
       tags: { maxTags: listingLimit(raw.tags.maxtags) },
       policy: { repository: { classes: raw.policy.repository.classes } },
@@ -131,6 +132,10 @@ export const configSchema = section({
       ...optionalKey('access', raw.access && toAccessConfig(raw.access)),
       ...optionalKey('tokenServer', raw.tokenserver && toTokenServerConfig(raw.tokenserver)),
       failedLogins: toFailedLoginsConfig(raw.failedlogins),
+      upstreams:
+        raw.proxy !== undefined
+          ? { mode: 'proxy', list: [toUpstreamConfig('', raw.proxy)] }
+          : { mode: 'mirrors', list: raw.mirrors.map((m) => toUpstreamConfig(m.host, m)) },
     }),
   );
 

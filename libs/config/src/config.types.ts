@@ -18,7 +18,6 @@ export interface LogConfig {
   /** Static fields added to every log line. */
   fields: Record<string, unknown>;
   accessLog: { disabled: boolean };
-  reportCaller: boolean;
 }
 
 export type StorageDriverConfig =
@@ -27,7 +26,9 @@ export type StorageDriverConfig =
   | { name: 'inmemory' }
   | AzureStorageConfig
   | GcsStorageConfig
-  | SwiftStorageConfig;
+  | SwiftStorageConfig
+  /** `storage.s3`, or `storage.oss` mapped onto OSS's S3-compatible API. */
+  | { name: 's3' | 'oss'; s3: S3StorageConfig };
 
 /** storage.azure. Either a connection string, or a service URL (from accountname and realm) and a credential. */
 export interface AzureStorageConfig {
@@ -56,6 +57,45 @@ export interface GcsStorageConfig {
   /** Wharf's own: another endpoint than Google's (emulators); default https://storage.googleapis.com. */
   endpoint?: string;
 }
+
+/** An S3 bucket, in the s3 driver's terms (libs/storage-drivers' S3Settings). */
+export interface S3StorageConfig {
+  bucket: string;
+  region: string;
+  /** regionendpoint (s3), the OSS endpoint (oss). */
+  endpoint?: string;
+  /** s3: forcepathstyle, else true with a regionendpoint (registry:2 2.8's rule). */
+  forcePathStyle: boolean;
+  /** Absent: the AWS SDK's default credential chain. */
+  accessKey?: string;
+  secretKey?: string;
+  secure: boolean;
+  skipVerify: boolean;
+  encrypt: boolean;
+  keyId?: string;
+  chunkSize: number;
+  multipartCopyChunkSize: number;
+  multipartCopyMaxConcurrency: number;
+  multipartCopyThresholdSize: number;
+  rootDirectory: string;
+  /** Absent: none sent (storageclass NONE, or oss). */
+  storageClass?: string;
+  userAgent?: string;
+  /** Absent: none sent (oss). */
+  objectAcl?: string;
+  useDualStack: boolean;
+  accelerate: boolean;
+  logLevel: 'off' | 'debug';
+}
+
+/** `middleware.storage` entries: what a blob redirect points at. */
+export type StorageMiddlewareConfig =
+  /** A CloudFront signed URL of baseUrl + the object's key (s3 only); privateKey is the PEM file's path. */
+  | { name: 'cloudfront'; baseUrl: string; privateKey: string; keyPairId: string; durationMs: number }
+  /** baseUrl's scheme and host with the storage path. */
+  | { name: 'redirect'; baseUrl: string }
+  /** v3: rewrites the URL the driver (or an earlier middleware) signed. */
+  | { name: 'rewrite'; scheme?: string; host?: string; trimPathPrefix?: string };
 
 /** storage.swift (OpenStack Swift), registry:2's keys; the auth version is resolved from the URL when not set. */
 export interface SwiftStorageConfig {
@@ -102,7 +142,7 @@ export interface StorageConfig {
   driver: StorageDriverConfig;
   delete: { enabled: boolean };
   maintenance: { uploadPurging: UploadPurgingConfig; readOnly: { enabled: boolean } };
-  /** blobDescriptor absent: no descriptor cache. `layerinfo` is read as blobdescriptor. */
+  /** blobDescriptor absent: no descriptor cache. `layerinfo` is read as blobdescriptor. blobDescriptorSize 0: unbounded. */
   cache: { blobDescriptor?: 'inmemory' | 'redis'; blobDescriptorSize: number };
   redirect: { disable: boolean };
   tag: { concurrencyLimit?: number };
@@ -115,9 +155,18 @@ export type TlsClientAuth =
   | 'verify-client-cert-if-given'
   | 'require-and-verify-client-cert';
 
-export interface HttpTlsConfig {
-  certificate: string;
-  key: string;
+/** http.tls.letsencrypt: certificates from an ACME CA (Let's Encrypt unless directoryUrl says otherwise). */
+export interface LetsEncryptConfig {
+  /** Where the ACME account key and the certificates are kept across restarts. */
+  cacheFile: string;
+  email: string;
+  /** Names certificates may be requested for; empty: any name a client asks for (SNI), as registry:2 2.8. */
+  hosts: string[];
+  directoryUrl: string;
+}
+
+/** Either a certificate and key from files, or letsEncrypt. */
+export type HttpTlsConfig = ({ certificate: string; key: string; letsEncrypt?: undefined } | { certificate?: undefined; key?: undefined; letsEncrypt: LetsEncryptConfig }) & {
   clientCAs: string[];
   /** Only meaningful with clientCAs; default require-and-verify-client-cert. */
   clientAuth: TlsClientAuth;
@@ -125,7 +174,7 @@ export interface HttpTlsConfig {
   minimumTls: TlsVersion;
   /** Go cipher-suite names as written in the file; empty means the runtime default. */
   cipherSuites: string[];
-}
+};
 
 export interface HttpConfig {
   /** `host:port`, `:port`, or a socket path when net is unix. Default ":5000". */
@@ -145,6 +194,7 @@ export interface HttpConfig {
   /** The debug server runs only when addr is set. */
   debug: { addr?: string; prometheus: { enabled: boolean; path: string } };
   http2: { disabled: boolean };
+  /** Cleartext HTTP/2 (prior knowledge) beside HTTP/1.1 on a port without TLS. */
   h2c: { enabled: boolean };
   /** http.trustedproxies: peers (addresses, CIDRs, loopback…) whose X-Forwarded-For names the client; default none. */
   trustedProxies: string[];
@@ -291,12 +341,12 @@ export interface NotificationsConfig {
  * (go-redis UniversalOptions: `addrs`, `maxidleconns`, `poolsize`, `connmaxidletime`, …).
  */
 export interface RedisConfig {
+  /** One address; several: a Redis Cluster; with masterName: the Sentinels. */
   addrs: string[];
   username?: string;
   password?: string;
   db: number;
   clientName?: string;
-  protocol?: number;
   masterName?: string;
   sentinelUsername?: string;
   sentinelPassword?: string;
@@ -306,25 +356,17 @@ export interface RedisConfig {
   dialTimeoutMs?: number;
   readTimeoutMs?: number;
   writeTimeoutMs?: number;
-  contextTimeoutEnabled: boolean;
   pool: {
     /** 3.x poolsize. */
     size?: number;
-    fifo: boolean;
-    timeoutMs?: number;
-    minIdle?: number;
     /** 2.8 pool.maxidle or 3.x maxidleconns. */
     maxIdle?: number;
     /** 2.8 pool.maxactive or 3.x maxactiveconns. */
     maxActive?: number;
     /** 2.8 pool.idletimeout or 3.x connmaxidletime. */
     idleTimeoutMs?: number;
-    maxLifetimeMs?: number;
   };
-  cluster: { maxRedirects?: number; readOnly: boolean; routeByLatency: boolean; routeRandomly: boolean };
-  disableIdentity: boolean;
-  identitySuffix?: string;
-  unstableResp3: boolean;
+  cluster: { maxRedirects?: number; readOnly: boolean; routeRandomly: boolean };
   /** enabled is true when set so, or when any certificate, key or CA is given. */
   tls: { enabled: boolean; certificate?: string; key?: string; rootCAs: string[] };
 }
@@ -437,10 +479,24 @@ export interface LimitsConfig {
   uploadExpiryMs: number;
 }
 
+/** One upstream registry cached by Wharf (`proxy:` or an entry of `mirrors:`). */
+export interface UpstreamConfig {
+  /** The registry host clients name (`ghcr.io`); '' for registry:2's `proxy:`, which caches one upstream under unprefixed names. */
+  host: string;
+  /** Base URL without a trailing slash: `https://registry-1.docker.io`. */
+  remoteUrl: string;
+  username?: string;
+  password?: string;
+  /** Cached content is dropped this long after it was fetched; 0 keeps it. Default 168h. */
+  ttlMs: number;
+}
+
 export interface WharfConfig {
   version: '0.1';
   log: LogConfig;
   storage: StorageConfig;
+  /** Storage middleware, applied in order; empty without a middleware section. */
+  middleware: { storage: StorageMiddlewareConfig[] };
   /** Absent: no authentication. */
   auth?: AuthConfig;
   http: HttpConfig;
@@ -449,7 +505,6 @@ export interface WharfConfig {
   redis?: RedisConfig;
   health: HealthConfig;
   validation: ValidationConfig;
-  compatibility: { schema1: { enabled: boolean; signingKeyFile?: string } };
   /** Default 1000 each. */
   catalog: { maxEntries: number };
   tags: { maxTags: number };
@@ -471,4 +526,9 @@ export interface WharfConfig {
   tokenServer?: TokenServerConfig;
   /** Always present, with defaults. */
   failedLogins: FailedLoginsConfig;
+  /**
+   * Pull-through caching: registry:2's `proxy:` (one upstream, the registry is only a cache) or
+   * Wharf's `mirrors:` (several upstreams beside hosted repositories). Empty: no cache.
+   */
+  upstreams: { mode: 'proxy' | 'mirrors'; list: UpstreamConfig[] };
 }

@@ -186,12 +186,21 @@ describe('REGISTRY_* overrides: driver and scheme selection', () => {
     assert.equal(config.storage.delete.enabled, true);
   });
 
-  test('REGISTRY_STORAGE=s3 is refused with the same message as the file', () => {
-    rejects(FILESYSTEM, { REGISTRY_STORAGE: 's3' }, /^storage\.s3: the s3 driver is not supported yet; supported drivers: filesystem, inmemory/m);
+  test('REGISTRY_STORAGE=s3 switches to the s3 driver, whose required keys are then named', () => {
+    rejects(FILESYSTEM, { REGISTRY_STORAGE: 's3' }, /^storage\.s3\.region: required \(from REGISTRY_STORAGE\)$/m);
+    const config = parse(FILESYSTEM, {
+      REGISTRY_STORAGE: 's3',
+      REGISTRY_STORAGE_S3_REGION: 'eu-west-1',
+      REGISTRY_STORAGE_S3_BUCKET: 'images',
+      REGISTRY_STORAGE_S3_REGIONENDPOINT: 'http://minio:9000',
+      REGISTRY_STORAGE_S3_CHUNKSIZE: '6291456',
+    });
+    assert.equal(config.storage.driver.name, 's3');
+    assert.deepEqual(config.storage.driver.name === 's3' && [config.storage.driver.s3.bucket, config.storage.driver.s3.forcePathStyle, config.storage.driver.s3.chunkSize], ['images', true, 6291456]);
   });
 
-  test('driver parameters of an unsupported driver name the driver', () => {
-    rejects(MINIMAL, { REGISTRY_STORAGE: 'oss', REGISTRY_STORAGE_OSS_BUCKET: 'b' }, /storage\.oss: the oss driver is not supported yet/);
+  test('REGISTRY_STORAGE=oss with some of its parameters names the keys still missing', () => {
+    rejects(MINIMAL, { REGISTRY_STORAGE: 'oss', REGISTRY_STORAGE_OSS_BUCKET: 'b' }, /^storage\.oss\.accesskeyid: required/m);
   });
 
   test('REGISTRY_STORAGE=gcs with its parameters switches to the gcs driver', () => {

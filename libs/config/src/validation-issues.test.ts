@@ -9,45 +9,58 @@ function rejectsWith(yaml: string, line: string): void {
 }
 
 describe('registry:2 features Wharf does not support', () => {
-  test('proxy (pull-through cache)', () => {
-    rejectsWith(`${MINIMAL}proxy:\n  remoteurl: https://registry-1.docker.io\n`, 'proxy: pull-through cache is not supported by Wharf yet');
-  });
-
   test('an empty proxy section is harmless', () => {
     assert.doesNotThrow(() => parse(`${MINIMAL}proxy:\n`));
   });
 
-  test('middleware, naming what was configured', () => {
+  test('registry and repository middleware, naming what was configured', () => {
     rejectsWith(
-      `${MINIMAL}middleware:\n  registry:\n    - name: ARegistryMiddleware\n  storage:\n    - name: cloudfront\n      options: {baseurl: "https://cdn/"}\n`,
-      'middleware: registry, repository and storage middleware is not supported by Wharf (found registry: ARegistryMiddleware; storage: cloudfront)',
+      `${MINIMAL}middleware:\n  registry:\n    - name: ARegistryMiddleware\n  repository:\n    - name: ARepoMiddleware\n`,
+      'middleware.registry: registry middleware is not supported by Wharf (found ARegistryMiddleware); only storage middleware (cloudfront, redirect, rewrite) is\n' +
+        'middleware.repository: repository middleware is not supported by Wharf (found ARepoMiddleware); only storage middleware (cloudfront, redirect, rewrite) is',
+    );
+  });
+
+  test('storage middleware other than cloudfront, redirect and rewrite, and cloudfront IP filtering', () => {
+    rejectsWith(
+      `${MINIMAL}middleware:\n  storage:\n    - name: cloudfront\n      options: {baseurl: "https://cdn/", privatekey: /k.pem, keypairid: K, ipfilteredby: awsregion}\n    - name: alicdn\n`,
+      'middleware.storage[0].options.ipfilteredby: only "none" is supported: Wharf does not fetch AWS IP ranges to send AWS clients to S3 directly\n' +
+        'middleware.storage[1]: unknown storage middleware "alicdn"; supported: cloudfront, redirect, rewrite',
+    );
+  });
+
+  test('s3 keys registry:2 would refuse, and signature v2', () => {
+    rejectsWith(
+      `version: 0.1\nstorage:\n  s3:\n    region: us-east-1\n    bucket: b\n    v4auth: false\n    chunksize: 1000\n    storageclass: GLACIER\n`,
+      'storage.s3.v4auth: signature version 2 is not supported: remove v4auth (every current S3-compatible store accepts v4 signatures)\n' +
+        'storage.s3.chunksize: must be at least 5242880\n' +
+        'storage.s3.storageclass: expected one of: NONE, STANDARD, REDUCED_REDUNDANCY, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, OUTPOSTS, GLACIER_IR',
+    );
+    rejectsWith(
+      `version: 0.1\nstorage:\n  s3:\n    region: us-east-1\n    bucket: b\n    accesskey: AKIA\n`,
+      'storage.s3: accesskey and secretkey go together: set both, or neither to use the AWS default credential chain',
     );
   });
 
   test('reporting (Bugsnag, New Relic)', () => {
     rejectsWith(
       `${MINIMAL}reporting:\n  bugsnag:\n    apikey: k\n`,
-      'reporting: error reporting to Bugsnag or New Relic is not supported by Wharf; remove this section',
+      'reporting: Bugsnag and New Relic error reporting is gone (registry:2 3.x removed it too) and Wharf has none; remove this section',
     );
   });
 
-  for (const driver of ['s3', 'oss']) {
-    test(`storage.${driver}`, () => {
-      rejectsWith(
-        `version: 0.1\nstorage:\n  ${driver}:\n    bucket: b\n`,
-        `storage.${driver}: the ${driver} driver is not supported yet; supported drivers: filesystem, inmemory, azure, gcs, swift`,
-      );
-    });
-  }
-
   test('an unknown storage driver', () => {
-    rejectsWith('version: 0.1\nstorage:\n  floppy:\n', 'storage.floppy: unknown storage driver; supported drivers: filesystem, inmemory, azure, gcs, swift');
+    rejectsWith('version: 0.1\nstorage:\n  floppy:\n', 'storage.floppy: unknown storage driver; supported drivers: filesystem, inmemory, s3, oss, azure, gcs, swift');
   });
 
-  test("Let's Encrypt", () => {
+  test("Let's Encrypt beside certificate files, or without its account's email", () => {
     rejectsWith(
-      `${MINIMAL}http:\n  tls:\n    letsencrypt:\n      cachefile: /cache\n      email: a@b.c\n`,
-      "http.tls.letsencrypt: Let's Encrypt is not supported by Wharf; set http.tls.certificate and http.tls.key instead",
+      `${MINIMAL}http:\n  tls:\n    certificate: /c.pem\n    key: /k.pem\n    letsencrypt:\n      cachefile: /cache\n      email: a@b.c\n`,
+      "http.tls.letsencrypt: set either http.tls.certificate or Let's Encrypt, not both",
+    );
+    rejectsWith(
+      `${MINIMAL}http:\n  tls:\n    letsencrypt:\n      cachefile: /cache\n`,
+      "http.tls.letsencrypt.email: required to use Let's Encrypt (the ACME account's contact)",
     );
   });
 
@@ -69,13 +82,13 @@ describe('structure', () => {
   });
 
   test('storage is required', () => {
-    rejectsWith('version: 0.1\n', 'storage: no storage driver configured; name one of: filesystem, inmemory, azure, gcs, swift');
+    rejectsWith('version: 0.1\n', 'storage: no storage driver configured; name one of: filesystem, inmemory, s3, oss, azure, gcs, swift');
   });
 
   test('storage subsections alone do not name a driver', () => {
     rejectsWith(
       'version: 0.1\nstorage:\n  delete:\n    enabled: true\n  cache:\n    blobdescriptor: inmemory\n',
-      'storage: no storage driver configured; name one of: filesystem, inmemory, azure, gcs, swift',
+      'storage: no storage driver configured; name one of: filesystem, inmemory, s3, oss, azure, gcs, swift',
     );
   });
 
@@ -197,7 +210,7 @@ describe('secrets never appear in error messages', () => {
       {},
       /^http\.secret: expected a string$/m,
       /^redis\.password: expected a string$/m,
-      /^proxy: /m,
+      /^proxy\.remoteurl: required/m,
     );
     assert.doesNotMatch(error.message, /hunter/);
   });

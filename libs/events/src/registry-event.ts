@@ -44,6 +44,17 @@ export interface RegistryEvent {
   request: EventRequest;
   actor: { name?: string };
   source: { addr: string; instanceID: string };
+  /**
+   * Wharf's own, on pulls served by a pull-through cache: `hit` (from storage) or `fill` (fetched
+   * from the upstream for this request), and which upstream. registry:2 listeners ignore it.
+   */
+  wharf?: CacheOutcome;
+}
+
+export interface CacheOutcome {
+  cache: 'hit' | 'fill';
+  /** The upstream's label: its registry host (`ghcr.io`), or the proxy's remote URL host. */
+  upstream: string;
 }
 
 export interface EventEnvelope {

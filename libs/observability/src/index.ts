@@ -1,4 +1,5 @@
 export * from './logger.js';
+export * from './log-format.js';
 export * from './log-destination.js';
 export * from './request-id.js';
 export * from './running-role.js';

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 
 export interface BreakerState {
   consecutiveFailures: number;
@@ -28,7 +28,7 @@ export class EndpointBreaker {
     readonly backoffMs: number,
   ) {}
 
-  static inRedis(connection: Redis, prefix: string, queueName: string, threshold: number, backoffMs: number): EndpointBreaker {
+  static inRedis(connection: RedisConnection, prefix: string, queueName: string, threshold: number, backoffMs: number): EndpointBreaker {
     const key = `${prefix}:breaker:${queueName}`;
     return new EndpointBreaker(
       {

@@ -2,7 +2,7 @@ import type { NotificationEndpointConfig } from '@wharf/config';
 import { QUEUE_PREFIX, endpointQueueName, type RegistryEvent } from '@wharf/events';
 import type { Logger } from '@wharf/observability';
 import { Queue, UnrecoverableError, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import { EndpointAttempts } from './endpoint-attempts.js';
 import { EndpointBreaker } from './endpoint-breaker.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
@@ -11,7 +11,7 @@ import { QueueConsumer } from './queue.consumer.js';
 export interface EndpointDeliveryWorkerOptions {
   endpoint: NotificationEndpointConfig;
   /** A `worker` connection (maxRetriesPerRequest: null); BullMQ duplicates it for blocking reads. */
-  connection: Redis;
+  connection: RedisConnection;
   logger: Logger;
   prefix?: string;
   metrics?: PipelineMetrics;

@@ -1,5 +1,6 @@
 import type { RegistryEvent } from '@wharf/events';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 
 export interface EventLogOptions {
   /** Key prefix, QUEUE_PREFIX unless a test isolates itself. */
@@ -34,7 +35,7 @@ export class EventLog {
   }
 
   /** Yields the logged events whose own timestamp is at or after `since`, oldest first, in pages. */
-  async *since(connection: Redis, since: Date, pageSize = 1_000): AsyncGenerator<RegistryEvent[]> {
+  async *since(connection: RedisConnection, since: Date, pageSize = 1_000): AsyncGenerator<RegistryEvent[]> {
     const sinceMs = since.getTime();
     let start = String(sinceMs);
     for (;;) {

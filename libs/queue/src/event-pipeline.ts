@@ -1,19 +1,17 @@
 import { rm } from 'node:fs/promises';
 import type { WharfConfig } from '@wharf/config';
-import { QUEUE_PREFIX } from '@wharf/events';
 import type { Logger } from '@wharf/observability';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import { EndpointDeliveryWorker } from './endpoint-delivery.worker.js';
 import { EventLog } from './event-log.js';
 import { EventPublisher } from './event-publisher.js';
 import type { EventSink } from './event-sink.js';
 import { EventSpool } from './event-spool.js';
-import { createMetricsHandler } from './metrics-handler.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { QueueCatalog } from './queue-catalog.js';
 import { QueueHealthService } from './queue-health.service.js';
 import { endpointRoute, queueRoutes } from './queue-routes.js';
-import { createRedisConnection } from './redis-connection.js';
+import { createRedisConnection, queuePrefix } from './redis-connection.js';
 import { resolveSpoolDirectory, type SpoolDirectory } from './spool-directory.js';
 import { SpoolEndpointDelivery } from './spool-endpoint-delivery.js';
 import { SpoolForwarder } from './spool-forwarder.js';
@@ -60,7 +58,7 @@ export class EventPipeline {
     private readonly readers: SpoolReader[],
     private readonly workers: EndpointDeliveryWorker[],
     private readonly catalog: QueueCatalog | undefined,
-    private readonly connections: Redis[],
+    private readonly connections: RedisConnection[],
     private readonly drainMs: number,
     private readonly logger: Logger,
   ) {}
@@ -72,7 +70,7 @@ export class EventPipeline {
       if (endpoints.length === 0 || options.deliverEndpoints === false) return undefined;
       return EventPipeline.startSpoolDelivery(config, endpoints, logger, options);
     }
-    const prefix = options.prefix ?? QUEUE_PREFIX;
+    const prefix = options.prefix ?? queuePrefix(config.redis);
     const metrics = options.metrics ?? new PipelineMetrics();
     const { spool, spoolDirectory } = await openSpool(config, logger, metrics, options);
     const producer = createRedisConnection(config.redis, 'producer');
@@ -133,11 +131,6 @@ export class EventPipeline {
     return new EventPipeline(new EventPublisher(spool), metrics, undefined, spoolDirectory, spool, deliveries, [], undefined, [], options.drainMs ?? DEFAULT_DRAIN_MS, logger);
   }
 
-  /** Serves `metrics` in the Prometheus text format (mount at http.debug.prometheus.path). */
-  metricsHandler(): ReturnType<typeof createMetricsHandler> {
-    return createMetricsHandler(this.metrics);
-  }
-
   /**
    * Call after the registry stopped taking requests: writes what is pending to the spool, forwards
    * (or delivers) it for up to `drainMs`, lets endpoint deliveries in flight finish, then closes
@@ -183,7 +176,7 @@ async function openSpool(
 }
 
 /** QUIT when Redis answers; a connection still trying to reconnect is simply dropped. */
-export async function closeConnection(connection: Redis, timeoutMs = 1_000): Promise<void> {
+export async function closeConnection(connection: RedisConnection, timeoutMs = 1_000): Promise<void> {
   if (connection.status === 'ready') {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([

@@ -23,3 +23,4 @@ export * from './event-replay.service.js';
 export * from './pipeline-metrics.js';
 export * from './metrics-handler.js';
 export * from './event-pipeline.js';
+export * from './mirror-stats.js';

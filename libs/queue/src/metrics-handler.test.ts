@@ -8,7 +8,7 @@ test('createMetricsHandler serves the Prometheus text format; only GET and HEAD'
   const metrics = new PipelineMetrics();
   metrics.spoolAppendedEvents.inc(3);
   metrics.registryEvents.inc({ type: 'Successes', endpoint: 'a' });
-  const server = createServer(createMetricsHandler(metrics));
+  const server = createServer(createMetricsHandler(metrics.registry));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   try {

@@ -1,6 +1,6 @@
 import { QUEUE_PREFIX } from '@wharf/events';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import { EndpointBreaker } from './endpoint-breaker.js';
 import type { QueueRoute } from './queue-routes.js';
 
@@ -15,7 +15,7 @@ export class QueueCatalog {
   private readonly breakers = new Map<string, EndpointBreaker>();
 
   constructor(
-    readonly connection: Redis,
+    readonly connection: RedisConnection,
     routes: readonly QueueRoute[],
     readonly prefix: string = QUEUE_PREFIX,
   ) {

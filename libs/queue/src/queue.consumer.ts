@@ -1,7 +1,7 @@
 import { QUEUE_PREFIX } from '@wharf/events';
 import type { Logger } from '@wharf/observability';
 import { RateLimitError, UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import { retryDelayMs, type Backoff } from './retry-delay.js';
 
 /**
@@ -21,7 +21,7 @@ export interface QueueConsumerOptions<D, R> {
   name: string;
   queue: string;
   /** A `worker` connection (maxRetriesPerRequest: null); BullMQ duplicates it for blocking reads. */
-  connection: Redis;
+  connection: RedisConnection;
   /** Redis key prefix; QUEUE_PREFIX unless a test isolates itself. */
   prefix?: string;
   logger: Logger;

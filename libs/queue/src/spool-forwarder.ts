@@ -1,7 +1,7 @@
 import { EVENT_JOB_NAME, QUEUE_PREFIX, type RegistryEvent } from '@wharf/events';
 import type { Logger } from '@wharf/observability';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import type { EventLog } from './event-log.js';
 import type { EventSpool } from './event-spool.js';
 import { queueJobId } from './job-ids.js';
@@ -13,7 +13,7 @@ import { WakeableWait } from './wakeable-wait.js';
 export interface SpoolForwarderOptions {
   spool: EventSpool;
   /** A `producer` connection (fails fast while Redis is away). */
-  connection: Redis;
+  connection: RedisConnection;
   routes: readonly QueueRoute[];
   eventLog?: EventLog;
   logger: Logger;

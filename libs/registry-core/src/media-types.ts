@@ -13,16 +13,19 @@ export const INDEX_MEDIA_TYPES: ReadonlySet<string> = new Set([MediaTypes.OciInd
 export const IMAGE_MEDIA_TYPES: ReadonlySet<string> = new Set([MediaTypes.OciManifest, MediaTypes.DockerManifest]);
 export const SCHEMA1_MEDIA_TYPES: ReadonlySet<string> = new Set([MediaTypes.DockerSchema1, MediaTypes.DockerSchema1Signed]);
 
+/** Docker's foreign layer: its bytes live at its `urls`, never in the registry. */
+export const DOCKER_FOREIGN_LAYER = 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip';
+
 /**
- * Layers a registry is not expected to hold: their bytes live elsewhere (`urls`),
- * so a manifest naming them is accepted without the blob.
+ * The OCI layer types whose `urls` registry:2 checks against validation.manifests.urls; a layer of
+ * these types that carries URLs may be pushed without its blob.
  */
-export function isNonDistributable(mediaType: string): boolean {
-  return (
-    mediaType.startsWith('application/vnd.oci.image.layer.nondistributable.') ||
-    mediaType === 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip'
-  );
-}
+export const OCI_URL_LAYERS: ReadonlySet<string> = new Set([
+  'application/vnd.oci.image.layer.v1.tar',
+  'application/vnd.oci.image.layer.v1.tar+gzip',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+]);
 
 /** `type/subtype` without parameters, lower-cased, for comparisons. */
 export function bareMediaType(contentType: string | undefined): string {

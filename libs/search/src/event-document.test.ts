@@ -48,6 +48,15 @@ describe('toEventDocument', () => {
     });
   });
 
+  it('maps the pull-through cache\'s field: hit or fill, and the upstream', () => {
+    const pulled: RegistryEvent = { ...event, action: EventAction.Pull, wharf: { cache: 'fill', upstream: 'ghcr.io' } };
+    const doc = toEventDocument(pulled);
+    assert.equal(doc.cache, 'fill');
+    assert.equal(doc.upstream, 'ghcr.io');
+    assert.deepEqual(doc.event.wharf, { cache: 'fill', upstream: 'ghcr.io' });
+    assert.equal(toEventDocument(event).cache, undefined);
+  });
+
   it('leaves out what the event does not carry (anonymous actor, no tag, no parseable address)', () => {
     const doc = toEventDocument({
       ...event,

@@ -30,6 +30,10 @@ export interface EventDocument {
   requestId?: string;
   sourceAddr?: string;
   sourceInstance?: string;
+  /** Pulls served by the pull-through cache: `hit` or `fill`. */
+  cache?: string;
+  /** ...and which upstream. */
+  upstream?: string;
   event: RegistryEvent;
 }
 
@@ -65,6 +69,8 @@ export function toEventDocument(event: RegistryEvent): EventDocument {
   setText(doc, 'requestId', request?.id);
   setText(doc, 'sourceAddr', source?.addr);
   setText(doc, 'sourceInstance', source?.instanceID);
+  setText(doc, 'cache', event.wharf?.cache);
+  setText(doc, 'upstream', event.wharf?.upstream);
   return doc;
 }
 

@@ -2,7 +2,7 @@ import type { estypes } from '@elastic/elasticsearch';
 import { eventIndexNames } from './event-index.js';
 
 /** Bumped whenever the mappings change; stored in the template's `_meta` for operators. */
-export const EVENT_MAPPING_VERSION = 1;
+export const EVENT_MAPPING_VERSION = 2;
 
 type KeywordOptions = Omit<estypes.MappingKeywordProperty, 'type'>;
 const keyword = (extra: KeywordOptions = {}): estypes.MappingKeywordProperty => ({ ...extra, type: 'keyword' });
@@ -36,6 +36,9 @@ export const EVENT_MAPPINGS: estypes.MappingTypeMapping = {
     requestId: keyword(),
     sourceAddr: keyword(),
     sourceInstance: keyword(),
+    // Wharf's pull-through cache: `hit` or `fill`, and the upstream's host (version 2)
+    cache: keyword(),
+    upstream: keyword(),
     // Free text over repository, tag, digest, actor, user agent and client address. The standard
     // analyzer splits "library/nginx" and "sha256:abc…" into words, so either half finds the event.
     text: { type: 'text', analyzer: 'standard' },

@@ -5,6 +5,8 @@ import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-bl
 import pMap from 'p-map';
 import { SwiftClient, SwiftError } from './swift.client.js';
 
+export * from './s3-test-bucket.js';
+
 /**
  * Test support, not runtime (a subpath export for the end-to-end suites):
  * the servers the object-store drivers' tests use, as scripts/azurite.sh,

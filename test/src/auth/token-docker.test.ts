@@ -52,7 +52,7 @@ describe('token auth and the token server with the Docker engine', () => {
     wharf = await RegistryProcess.start({
       kind: 'wharf',
       // debug logging with the access log, so the secrets check at the end sees everything the registry logs
-      extraConfig: (host) => ({ ...tokenAuthSections(host, pair), ...tokenServerSection(pair, htpasswd), access, log: { level: 'debug' } }),
+      extraConfig: (host) => ({ ...tokenAuthSections(host, pair), ...tokenServerSection(pair, htpasswd), access, log: { level: 'debug', formatter: 'json' } }),
     });
     reference = await RegistryProcess.start({ kind: 'reference', extraConfig: tokenAuthSections(wharf.host, pair) });
     const local = await importImage(`wharf-local/${uniqueName('token')}:v1`, 'hello from the token test');
@@ -201,7 +201,7 @@ describe('token auth and the token server with the Docker engine', () => {
     await fetch(`${wharf.url}/v2/${team}/app/tags/list`, { headers: { Authorization: `Bearer ${token}` } });
     await fetch(`${wharf.url}/auth/token`, form({ grant_type: 'password', username: 'alice', password: 'alice-pw', service: TOKEN_SERVICE }));
     const logs = wharf.logs;
-    assert.match(logs, /"url":"\/auth\/token/, 'the access log is on');
+    assert.match(logs, /"http.request.uri":"\/auth\/token/, 'the access log is on');
     for (const secret of ['bob-pw', 'alice-pw', token, token.split('.')[2]!, Buffer.from('bob:bob-pw').toString('base64')]) {
       assert.ok(!logs.includes(secret), `the log holds a secret (${secret.slice(0, 12)}…)`);
     }

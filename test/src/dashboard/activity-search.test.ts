@@ -95,7 +95,8 @@ describe('dashboard: activity search', () => {
 
   test('clicking a histogram bar narrows the search to that bucket', async () => {
     await page.goto(`${stack.dashboard}/?q=${stack.runId}`);
-    await page.waitForSelector('[data-hydrated="true"] li.event');
+    // a row of the list: an event, or a pull whose requests are folded inside it
+    await page.waitForSelector('[data-hydrated="true"] ol.results > li');
     const bars = page.locator('.histogram rect.bar');
     const heights = await bars.evaluateAll((els) => (els as unknown as { getAttribute(n: string): string | null }[]).map((e) => Number(e.getAttribute('height'))));
     const tallest = heights.indexOf(Math.max(...heights));

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@wharf/queue';
 import type { DataSource } from 'typeorm';
 import type { DatabaseConfig, RedisConfig } from '@wharf/config';
 import { openDataSource } from '@wharf/db';
@@ -157,7 +157,7 @@ export function counterEvent(spec: EventSpec = {}): RegistryEvent {
 /** The counter's queue, as the registry's forwarder fills it. */
 export class CounterQueue {
   readonly queue: Queue;
-  private readonly connection: Redis;
+  private readonly connection: RedisConnection;
 
   constructor(redis: RedisConfig, prefix = QUEUE_PREFIX) {
     this.connection = createRedisConnection(redis, 'worker');

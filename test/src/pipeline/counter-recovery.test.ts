@@ -83,7 +83,7 @@ describe('counter: no loss, no double count across failures', () => {
       const pgPort = await sharedPostgres();
       schema = uniqueSchema();
       const database = postgresConfig(pgPort, schema);
-      worker = new WharfProcess(roleConfigYaml(redis.port, database), 'counter', '"msg":"counter started"');
+      worker = new WharfProcess(roleConfigYaml(redis.port, database), 'counter', 'msg="counter started"');
       reader = await CounterReader.open(database);
     });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Queue, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@wharf/queue';
 import type { RedisConfig } from '@wharf/config';
 import { EVENT_JOB_NAME, InternalConsumer, internalQueueName, type RegistryEvent } from '@wharf/events';
 import { INTERNAL_JOB_OPTIONS, createRedisConnection, queueJobId } from '@wharf/queue';
@@ -109,7 +109,7 @@ export class EventIndexProbe {
 /** The indexer's queue under a test prefix, filled as the registry's forwarder fills it. */
 export class IndexerQueue {
   readonly queue: Queue<RegistryEvent>;
-  private readonly connection: Redis;
+  private readonly connection: RedisConnection;
 
   constructor(redis: RedisConfig, prefix: string) {
     this.connection = createRedisConnection(redis, 'worker');

@@ -15,7 +15,7 @@ import {
   createRedisConnection,
   queueRoutes,
 } from '@wharf/queue';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@wharf/queue';
 import { deleteKeys, makeEvent, quietLogger, Receiver, SHARED_REDIS_PORT, sharedRedis, uniquePrefix, waitFor, wharfConfig } from './queue-redis.js';
 
 /*
@@ -28,7 +28,7 @@ interface Harness {
   pipeline: EventPipeline;
   receiver: Receiver;
   catalog: QueueCatalog;
-  connection: Redis;
+  connection: RedisConnection;
   queueName: string;
   prefix: string;
 }

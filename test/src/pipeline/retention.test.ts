@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { acquireDataSource, DELIVERY_RETENTION_BATCH } from '@wharf/db';
 import { QUEUE_PREFIX } from '@wharf/events';
 import { WharfProcess } from './counter-harness.js';
-import { dropSchema, POSTGRES_URL, sharedPostgres, uniqueSchema, WebhookTables } from './deployer-fixtures.js';
+import { dropSchema, POSTGRES_URL, sharedPostgres, TEST_HTTP_SECRET, uniqueSchema, WebhookTables } from './deployer-fixtures.js';
 import { elasticsearchYaml, EventIndexProbe, IndexerQueue, sharedElasticsearch, uniqueIndexPrefix } from './indexer-harness.js';
 import { makeEvent, PrivateRedis, waitFor, wharfConfig } from './queue-redis.js';
 
@@ -87,7 +87,7 @@ describe('retention', () => {
   test('webhooks.deliveryretention: 30d deletes older delivery attempts in bounded batches and keeps the recent ones', async (t) => {
     await sharedPostgres();
     const schema = uniqueSchema();
-    const config = wharfConfig(`database:\n  url: ${POSTGRES_URL}\n  schema: ${schema}\n`);
+    const config = wharfConfig(`http:\n  secret: ${TEST_HTTP_SECRET}\ndatabase:\n  url: ${POSTGRES_URL}\n  schema: ${schema}\n`);
     const tables = await WebhookTables.open(config); // migrates the schema, as any role would at start
     const lease = await acquireDataSource(config.database!, { applicationName: 'wharf-test' });
     const ds = lease.dataSource;
@@ -123,7 +123,7 @@ describe('retention', () => {
 
     const deployer = new WharfProcess(
       `version: 0.1\nlog:\n  level: info\nstorage:\n  inmemory:\nredis:\n  addr: 127.0.0.1:${redis.port}\n` +
-        `database:\n  url: ${POSTGRES_URL}\n  schema: ${schema}\nwebhooks:\n  deliveryretention: 30d\n`,
+        `http:\n  secret: ${TEST_HTTP_SECRET}\ndatabase:\n  url: ${POSTGRES_URL}\n  schema: ${schema}\nwebhooks:\n  deliveryretention: 30d\n`,
       'deployer',
       'deployer started',
     );

@@ -29,7 +29,7 @@ describe('log redaction: a real registry process logs no credentials', { timeout
     registry = await RegistryProcess.start({
       storage: 'inmemory',
       http: { secret: SECRETS.httpSecret },
-      extraConfig: { log: { level: 'debug', accesslog: { disabled: false } } },
+      extraConfig: { log: { level: 'debug', formatter: 'json', accesslog: { disabled: false } } },
     });
   });
   after(async () => {
@@ -53,11 +53,11 @@ describe('log redaction: a real registry process logs no credentials', { timeout
 
     // The access log line of the last request shows the lines are really written.
     let logs = registry.logs;
-    for (let i = 0; i < 30 && !logs.includes('"url":"/v2/logs/app/blobs/uploads/'); i++) {
+    for (let i = 0; i < 30 && !logs.includes('"http.request.uri":"/v2/logs/app/blobs/uploads/'); i++) {
       await sleep(100);
       logs = registry.logs;
     }
-    const accessLines = logs.split('\n').filter((line) => line.includes('"msg":"request"') && line.includes('?'));
+    const accessLines = logs.split('\n').filter((line) => line.includes('"msg":"response completed"') && line.includes('?'));
     assert.ok(accessLines.length >= requests.length, `expected an access log line per request, got:\n${logs}`);
     assert.ok(accessLines.every((line) => line.includes('password=[redacted]') && line.includes('token=[redacted]')),
       `query credentials are masked in every access line:\n${accessLines.join('\n')}`);

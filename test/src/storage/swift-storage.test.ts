@@ -100,8 +100,10 @@ describe('swift storage', () => {
       assert.equal(resumed.status, 202, `resumed chunk from ${offset}: ${describeResponse(resumed)}`);
       const done = await send(reg.url, 'PUT', withQuery(locationOf(reg.url, resumed), 'digest', digest));
       assert.equal(done.status, 201, `PUT ?digest: ${describeResponse(done)}`);
-      const res = await send(reg.url, 'GET', `/v2/${name}/blobs/${digest}`);
-      assert.equal(sha256(res.body), digest, 'the blob assembled across the outage');
+      // as a client pulls it: redirects (on by default) lead to a Swift temp URL
+      const res = await fetch(`${reg.url}/v2/${name}/blobs/${digest}`);
+      assert.equal(res.status, 200, `GET the blob (final ${res.url})`);
+      assert.equal(sha256(Buffer.from(await res.arrayBuffer())), digest, 'the blob assembled across the outage');
       assert.deepEqual((await container.strays()).slice(0, 20), [], 'no upload folder or segment is left over');
     } finally {
       await proxy.dispose();

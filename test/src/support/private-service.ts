@@ -7,7 +7,7 @@ import { freePort } from './free-port.js';
 
 /** How to run a private instance of a service through its own script (`scripts/<name>.sh`). */
 export interface ServiceScript {
-  name: 'redis' | 'postgres' | 'elasticsearch';
+  name: 'redis' | 'postgres' | 'elasticsearch' | 'versitygw';
   /** The script's environment variables naming the instance's port and folder. */
   portVar: string;
   dirVar: string;
@@ -16,6 +16,7 @@ export interface ServiceScript {
 
 export const REDIS: ServiceScript = { name: 'redis', portVar: 'WHARF_REDIS_PORT', dirVar: 'WHARF_REDIS_DIR', timeoutMs: 30_000 };
 export const POSTGRES: ServiceScript = { name: 'postgres', portVar: 'WHARF_PG_PORT', dirVar: 'WHARF_PG_DIR', timeoutMs: 120_000 };
+export const VERSITYGW: ServiceScript = { name: 'versitygw', portVar: 'WHARF_VERSITYGW_PORT', dirVar: 'WHARF_VERSITYGW_DIR', timeoutMs: 30_000 };
 export const ELASTICSEARCH: ServiceScript = { name: 'elasticsearch', portVar: 'WHARF_ES_PORT', dirVar: 'WHARF_ES_DIR', timeoutMs: 240_000 };
 
 /**
@@ -27,13 +28,17 @@ export class PrivateService {
     readonly port: number,
     readonly dir: string,
     private readonly script: ServiceScript,
-    /** More of the script's variables (e.g. WHARF_ES_CLUSTER_PORTS for a node of a cluster). */
+    /** More of the script's variables (e.g. WHARF_ES_CLUSTER_PORTS for a node of a cluster, WHARF_VERSITYGW_REGION). */
     private readonly env: Readonly<Record<string, string>> = {},
   ) {}
 
   /** Starts a new instance on a free port in a fresh folder (as the subclass it is called on). */
-  static async launch<T extends PrivateService>(this: new (port: number, dir: string, script: ServiceScript) => T, script: ServiceScript): Promise<T> {
-    const service = new this(await freePort(), mkdtempSync(join(tmpdir(), `wharf-${script.name}-`)), script);
+  static async launch<T extends PrivateService>(
+    this: new (port: number, dir: string, script: ServiceScript, env?: Record<string, string>) => T,
+    script: ServiceScript,
+    env: Record<string, string> = {},
+  ): Promise<T> {
+    const service = new this(await freePort(), mkdtempSync(join(tmpdir(), `wharf-${script.name}-`)), script, env);
     await service.start();
     return service;
   }

@@ -21,9 +21,22 @@ function withDriverKeys(section: Record<string, unknown>, keys: Record<string, u
 
 /** 'wharf' is the system under test; 'reference' is CNCF distribution (`docker-registry`), the yardstick. */
 export type RegistryKind = 'wharf' | 'reference';
-export type StorageKind = 'filesystem' | 'inmemory' | ObjectStoreKind;
+export type StorageKind = 'filesystem' | 'inmemory' | 's3' | ObjectStoreKind;
 /** Object stores on their test servers (scripts/azurite.sh, scripts/fake-gcs.sh, scripts/swift.sh). */
 export type ObjectStoreKind = 'azure' | 'gcs' | 'swift';
+
+/** An S3 bucket both registries can be pointed at (see @wharf/storage-drivers/test-servers). */
+export interface S3Target {
+  endpoint: string;
+  bucket: string;
+  accessKey: string;
+  secretKey: string;
+  rootDirectory?: string;
+  /** More `storage.s3` keys (chunksize, …). */
+  extra?: Record<string, unknown>;
+  /** Configure it as registry:2's `storage.oss` (an OSS region and endpoint) instead of `storage.s3`. */
+  ossRegion?: string;
+}
 
 /**
  * Which registry the suites aim at. WHARF_E2E_TARGET=reference runs the same suites against
@@ -38,6 +51,10 @@ export function targetKind(): RegistryKind {
 export interface RegistryOptions {
   kind?: RegistryKind;
   storage?: StorageKind;
+  /** The bucket of the s3 storage kind (required with it). */
+  s3?: S3Target;
+  /** More `storage:` keys (redirect, cache, …), merged over the generated ones. */
+  storageExtra?: Record<string, unknown>;
   /** Serve an existing storage root (it is not deleted on dispose); default: a fresh temp folder. */
   storageRoot?: string;
   /**
@@ -93,6 +110,8 @@ export class RegistryProcess {
   private readonly httpExtra: Record<string, unknown>;
   private readonly listenHost: string;
   private readonly tlsClient: TlsClientFiles | undefined;
+  private readonly s3: S3Target | undefined;
+  private readonly storageExtra: Record<string, unknown>;
   private port = 0;
   private child: ChildProcess | undefined;
   private output = '';
@@ -107,12 +126,15 @@ export class RegistryProcess {
     this.httpExtra = opts.http ?? {};
     this.listenHost = opts.listenHost ?? '127.0.0.1';
     this.tlsClient = opts.tlsClient;
+    this.s3 = opts.s3;
+    this.storageExtra = opts.storageExtra ?? {};
+    if (this.storage === 's3' && !this.s3) throw new Error('the s3 storage kind needs the s3 option (a bucket)');
     this.baseDir = mkdtempSync(join(tmpdir(), `wharf-e2e-${this.kind}-`));
     this.configPath = join(this.baseDir, 'config.yml');
     mkdirSync(join(this.baseDir, 'run'));
     this.objectStore = opts.objectStore;
     this.driverKeys = opts.driverKeys ?? {};
-    if (this.storage === 'inmemory' || isObjectStore(this.storage)) {
+    if (this.storage === 'inmemory' || this.storage === 's3' || isObjectStore(this.storage)) {
       this.storageRoot = undefined;
     } else if (opts.storageRoot) {
       this.storageRoot = opts.storageRoot;
@@ -199,10 +221,15 @@ export class RegistryProcess {
     const storage: Record<string, unknown> =
       this.storage === 'inmemory'
         ? { inmemory: {} }
-        : isObjectStore(this.storage)
-          ? withDriverKeys(testStoreSection(this.storage, this.objectStore ?? ''), this.driverKeys)
-          : { filesystem: { rootdirectory: this.storageRoot } };
+        : this.storage === 's3'
+          ? this.s3!.ossRegion
+            ? { oss: ossKeys(this.s3!, this.s3!.ossRegion) }
+            : { s3: s3Keys(this.s3!) }
+          : isObjectStore(this.storage)
+            ? withDriverKeys(testStoreSection(this.storage, this.objectStore ?? ''), this.driverKeys)
+            : { filesystem: { rootdirectory: this.storageRoot } };
     storage['delete'] = { enabled: true };
+    Object.assign(storage, this.storageExtra);
     const extra = typeof this.extraConfig === 'function' ? this.extraConfig(this.host) : this.extraConfig;
     const config = { version: 0.1, log: { level: 'warn' }, storage, http: { addr: this.host, ...this.httpExtra }, ...extra };
     writeFileSync(this.configPath, stringify(config));
@@ -236,7 +263,8 @@ export class RegistryProcess {
     const [cmd, args] = this.command();
     this.output = '';
     // REGISTRY_* variables override config.yml in both registries; the test's config must win
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
+    // docker-registry's AWS SDK panics when AWS_CA_BUNDLE is set (ENVIRONMENT.md)
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_') && k !== 'AWS_CA_BUNDLE'));
     const child = spawn(cmd, args, { cwd: join(this.baseDir, 'run'), env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const capture = (b: Buffer): void => {
@@ -314,6 +342,35 @@ export class RegistryProcess {
     }
     live.clear();
   }
+}
+
+/** registry:2 2.8's own spelling of an S3-compatible bucket: both registries read the same keys. */
+function s3Keys(target: S3Target): Record<string, unknown> {
+  return {
+    region: 'us-east-1',
+    regionendpoint: target.endpoint,
+    bucket: target.bucket,
+    accesskey: target.accessKey,
+    secretkey: target.secretKey,
+    secure: target.endpoint.startsWith('https:'),
+    ...(target.rootDirectory ? { rootdirectory: target.rootDirectory } : {}),
+    ...target.extra,
+  };
+}
+
+/** registry:2's `storage.oss` keys for the same bucket: `endpoint` is host:port, `secure` picks the scheme. */
+function ossKeys(target: S3Target, region: string): Record<string, unknown> {
+  const endpoint = new URL(target.endpoint);
+  return {
+    accesskeyid: target.accessKey,
+    accesskeysecret: target.secretKey,
+    region,
+    endpoint: endpoint.host,
+    secure: endpoint.protocol === 'https:',
+    bucket: target.bucket,
+    ...(target.rootDirectory ? { rootdirectory: target.rootDirectory } : {}),
+    ...target.extra,
+  };
 }
 
 process.once('exit', () => RegistryProcess.killAllSync());

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Go programs that scripts/install-deps.sh builds into .tools/bin. */
-export type GoTool = 'conformance' | 'crane' | 'oras' | 'regctl' | 'helm' | 'kubeconform';
+export type GoTool = 'conformance' | 'crane' | 'oras' | 'regctl' | 'helm' | 'kubeconform' | 'pebble';
 
 function isExecutable(path: string): boolean {
   try {

@@ -351,9 +351,9 @@ describe('TLS start-up errors', { timeout: 60_000 }, () => {
       error: /configuration error: http\.tls: the certificate, key or client CAs cannot be used: .*key values mismatch/,
     },
     {
-      name: "Let's Encrypt (no ACME in Wharf)",
-      tls: () => ({ letsencrypt: { cachefile: '/tmp/le', email: 'ops@example.com' } }),
-      error: /http\.tls\.letsencrypt: Let's Encrypt is not supported by Wharf/,
+      name: "Let's Encrypt beside certificate files",
+      tls: () => ({ certificate: server.certPath, key: server.keyPath, letsencrypt: { cachefile: '/tmp/le', email: 'ops@example.com' } }),
+      error: /http\.tls\.letsencrypt: set either http\.tls\.certificate or Let's Encrypt, not both/,
     },
   ];
   for (const testCase of cases) {

@@ -29,6 +29,7 @@ const API_ERROR_STATUS = {
   QUEUES_UNAVAILABLE: 503,
   WEBHOOKS_UNAVAILABLE: 503,
   REGISTRY_UNAVAILABLE: 503,
+  MIRRORS_UNAVAILABLE: 503,
 } as const satisfies Record<string, number>;
 
 export type ApiErrorCode = keyof typeof API_ERROR_STATUS;

@@ -62,8 +62,13 @@ export const API_SCHEMAS = {
       request: object({ id: str, addr: str, host: str, method: str, useragent: str }, ['id', 'addr', 'host', 'method', 'useragent']),
       actor: object({ name: str }, ['name']),
       source: object({ addr: str, instanceID: str }, ['addr', 'instanceID']),
+      wharf: object(
+        { cache: { type: 'string', enum: ['hit', 'fill'] }, upstream: str },
+        [],
+        'Wharf\'s own, on pulls of a pull-through cache: answered from storage (hit) or from the upstream (fill), and which upstream.',
+      ),
     },
-    [],
+    ['wharf'],
     'The registry:2 notification envelope of one event, exactly as the registry emitted it.',
   ),
   EventPage: object({
@@ -225,6 +230,25 @@ export const API_SCHEMAS = {
     ['endpoint'],
   ),
   QueuesHealth: object({ queues: arrayOf(ref('QueueHealth')) }),
+
+  Mirror: object(
+    {
+      upstream: { ...str, description: 'The registry host (mirrors), or the host of proxy.remoteurl.' },
+      remoteUrl: { ...str, description: 'Without credentials.' },
+      ttlSeconds: { ...int, description: 'Cached content is dropped this long after it was fetched; 0 keeps it.' },
+      hits: { ...int, description: 'Requests answered from storage.' },
+      fills: { ...int, description: 'Requests answered from the upstream (misses).' },
+      hitRate: nullable({ type: 'number' }, 'hits / (hits + fills); null before the first request.'),
+      servedBytes: { ...int, description: 'Bytes owed to clients by those requests.' },
+      fetchedBytes: { ...int, description: 'Bytes read from the upstream.' },
+      errors: { ...int, description: 'Failed upstream requests (a 404 is no failure).' },
+      lastFailureAt: nullable(dateTime),
+      lastFailure: nullable(str),
+    },
+    [],
+    'One upstream of the pull-through cache: totals of every registry replica, kept in Redis (zero without a redis section).',
+  ),
+  Mirrors: object({ mode: { type: 'string', enum: ['proxy', 'mirrors'] }, mirrors: arrayOf(ref('Mirror')) }),
 } satisfies Record<string, SchemaObject>;
 
 export type ApiSchemaName = keyof typeof API_SCHEMAS;

@@ -1,4 +1,4 @@
-import type { WharfConfig } from '@wharf/config';
+import { hostPort, joinHostPort, reachableHost, splitHostPort, type WharfConfig } from '@wharf/config';
 
 /**
  * Where users reach the registry, for `docker pull` commands and event URLs: `http.host` when
@@ -13,10 +13,9 @@ export function registryHost(http: Pick<WharfConfig['http'], 'host' | 'addr'>): 
       return http.host.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
     }
   }
-  const colon = http.addr.lastIndexOf(':');
-  if (colon === -1) return 'localhost';
-  const host = http.addr.slice(0, colon);
-  return `${isWildcard(host) ? 'localhost' : host}:${http.addr.slice(colon + 1)}`;
+  const parsed = splitHostPort(http.addr);
+  if (parsed === undefined) return 'localhost';
+  return joinHostPort(reachableHost(parsed.host, 'localhost'), parsed.port);
 }
 
 /** The registry's absolute base URL (ending in '/', with http.prefix), as its own events carry it. */
@@ -37,11 +36,6 @@ export function registryApiUrl(config: Pick<WharfConfig, 'http' | 'api'>): strin
   if (configured !== undefined) return configured.endsWith('/') ? configured : `${configured}/`;
   const http = config.http;
   if (http.net === 'unix') return undefined;
-  const colon = http.addr.lastIndexOf(':');
-  const host = http.addr.slice(0, colon);
-  return `${http.tls === undefined ? 'http' : 'https'}://${isWildcard(host) ? '127.0.0.1' : host}:${http.addr.slice(colon + 1)}${http.prefix}`;
-}
-
-function isWildcard(host: string): boolean {
-  return host === '' || host === '0.0.0.0' || host === '[::]' || host === '::';
+  const { host, port } = hostPort(http.addr);
+  return `${http.tls === undefined ? 'http' : 'https'}://${joinHostPort(reachableHost(host), port)}${http.prefix}`;
 }

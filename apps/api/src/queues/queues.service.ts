@@ -9,18 +9,19 @@ import {
   QueueHealthService,
   closeConnection,
   createRedisConnection,
+  queuePrefix,
   queueRoutes,
   type DeadLetterPage,
   type QueueHealth,
   type RedeliveryResult,
   type ReplayResult,
 } from '@wharf/queue';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@wharf/queue';
 import { WHARF_CONFIG } from '../api.tokens.js';
 import { QueuesUnavailableError, UnknownQueueError } from './queues.errors.js';
 
 interface QueueServices {
-  connection: Redis;
+  connection: RedisConnection;
   catalog: QueueCatalog;
   health: QueueHealthService;
   deadLetters: DeadLetterService;
@@ -39,7 +40,7 @@ export class QueuesService implements OnApplicationShutdown {
   constructor(@Inject(WHARF_CONFIG) config: WharfConfig) {
     if (config.redis === undefined) return;
     const connection = createRedisConnection(config.redis, 'producer');
-    const catalog = new QueueCatalog(connection, queueRoutes(config));
+    const catalog = new QueueCatalog(connection, queueRoutes(config), queuePrefix(config.redis));
     this.services = {
       connection,
       catalog,

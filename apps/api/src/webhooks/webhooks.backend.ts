@@ -12,11 +12,10 @@ import {
   type DataSourceLease,
   type WebhookDeliveryJob,
 } from '@wharf/db';
-import { QUEUE_PREFIX } from '@wharf/events';
 import type { Logger } from '@wharf/observability';
-import { closeConnection, createRedisConnection } from '@wharf/queue';
+import { closeConnection, createRedisConnection, queuePrefix } from '@wharf/queue';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@wharf/queue';
 import { LOGGER, WHARF_CONFIG } from '../api.tokens.js';
 import { WebhooksUnavailableError } from './webhooks.errors.js';
 
@@ -34,7 +33,7 @@ export interface WebhookRepositories {
 export class WebhooksBackend implements OnApplicationShutdown {
   private lease: Promise<DataSourceLease> | undefined;
   private repositories: WebhookRepositories | undefined;
-  private connection: Redis | undefined;
+  private connection: RedisConnection | undefined;
   private queue: Queue<WebhookDeliveryJob> | undefined;
   /** Where subscription secrets are sealed; without api.secret or http.secret none can be stored. */
   readonly secrets: WebhookSecretCipher;
@@ -61,7 +60,7 @@ export class WebhooksBackend implements OnApplicationShutdown {
     if (this.config.redis === undefined) throw new WebhooksUnavailableError('no redis section is configured: deliveries cannot be queued');
     if (this.queue === undefined) {
       this.connection = createRedisConnection(this.config.redis, 'producer');
-      this.queue = new Queue<WebhookDeliveryJob>(WEBHOOK_DELIVERIES_QUEUE, { connection: this.connection, prefix: QUEUE_PREFIX });
+      this.queue = new Queue<WebhookDeliveryJob>(WEBHOOK_DELIVERIES_QUEUE, { connection: this.connection, prefix: queuePrefix(this.config.redis) });
       this.queue.on('error', () => undefined); // surfaces through add()
     }
     try {

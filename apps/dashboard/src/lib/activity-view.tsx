@@ -6,8 +6,9 @@ import { activityParams, EVENT_ACTIONS, PAGE_SIZE, type ActivityQuery, type Even
 import { ApiError, describeError } from './api-error';
 import type { CountedKey, EventAggregations, EventPage, RegistryEvent } from './api-types';
 import { ErrorMessage } from './error-message';
-import { formatCount, formatTime, repositoryHref, shortDigest } from './format';
+import { formatBytes, formatCount, formatTime, repositoryHref, shortDigest } from './format';
 import { Histogram } from './histogram';
+import { groupPulls, summarizePull } from './pull-operations';
 
 /** How often an open-ended search asks for new events. */
 const POLL_MS = 4_000;
@@ -237,9 +238,13 @@ export function ActivityView({ initialQuery, initialPage, initialAggregations, i
           {error && <ErrorMessage message={error} />}
           {!error && events.length === 0 && !loading && <p className="empty">No events match this search.</p>}
           <ol className="results" aria-busy={loading}>
-            {events.map((event) => (
-              <EventRow key={event.id} event={event} fresh={fresh.has(event.id)} />
-            ))}
+            {groupPulls(events).map((row) =>
+              row.kind === 'event' ? (
+                <EventRow key={row.event.id} event={row.event} fresh={fresh.has(row.event.id)} />
+              ) : (
+                <PullRow key={row.id} events={row.events} fresh={row.events.some((e) => fresh.has(e.id))} />
+              ),
+            )}
           </ol>
           {nextCursor && (
             <div className="more">
@@ -251,6 +256,43 @@ export function ActivityView({ initialQuery, initialPage, initialAggregations, i
         </section>
       </div>
     </div>
+  );
+}
+
+/** One `docker pull`: a summary row that expands into the requests it was made of. */
+function PullRow({ events, fresh }: { events: RegistryEvent[]; fresh: boolean }) {
+  const newest = events[0]!;
+  const s = summarizePull(events);
+  const parts = [`${s.manifests} ${s.manifests === 1 ? 'manifest' : 'manifests'}`, `${s.blobs} ${s.blobs === 1 ? 'blob' : 'blobs'}`, formatBytes(s.bytes)];
+  if (s.hits + s.fills > 0) parts.push(`cache: ${s.hits} ${s.hits === 1 ? 'hit' : 'hits'}, ${s.fills} ${s.fills === 1 ? 'fill' : 'fills'}`);
+  return (
+    <li className={`operation${fresh ? ' fresh' : ''}`} data-operation="pull" data-repository={newest.target.repository} data-requests={events.length}>
+      <details>
+        <summary className="event">
+          <time dateTime={newest.timestamp} title={newest.timestamp}>
+            {formatTime(newest.timestamp)}
+          </time>
+          <span className="badge pull">pull</span>
+          <span className="what">
+            <Link href={repositoryHref(newest.target.repository)}>
+              {newest.target.repository}
+              {s.tag ? `:${s.tag}` : ''}
+            </Link>{' '}
+            <span className="muted" data-testid="operation-summary">
+              {parts.join(' · ')}
+            </span>
+          </span>
+          <span className="details">
+            {[newest.actor.name ? `by ${newest.actor.name}` : 'anonymous', newest.request.addr, newest.request.useragent].filter(Boolean).join(' · ')}
+          </span>
+        </summary>
+        <ol className="results">
+          {events.map((event) => (
+            <EventRow key={event.id} event={event} fresh={false} />
+          ))}
+        </ol>
+      </details>
+    </li>
   );
 }
 
@@ -273,6 +315,12 @@ function EventRow({ event, fresh }: { event: RegistryEvent; fresh: boolean }) {
           </code>
         )}
         {target.fromRepository && <span className="muted"> from {target.fromRepository}</span>}
+        {event.wharf && (
+          <span className="muted" data-cache={event.wharf.cache}>
+            {' '}
+            {event.wharf.cache === 'hit' ? 'cache hit' : 'fetched'} · {event.wharf.upstream}
+          </span>
+        )}
       </span>
       <span className="details">
         {[actor.name ? `by ${actor.name}` : 'anonymous', request.method, request.addr, request.useragent].filter(Boolean).join(' · ')}

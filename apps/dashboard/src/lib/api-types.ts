@@ -33,3 +33,5 @@ export const PAYLOAD_FORMATS = ['deploy', 'distribution', 'cloudevents', 'templa
 export type Subscription = Schemas['Subscription'];
 export type Delivery = Schemas['Delivery'];
 export type QueueHealth = Schemas['QueueHealth'];
+export type Mirror = Schemas['Mirror'];
+export type Mirrors = Schemas['Mirrors'];

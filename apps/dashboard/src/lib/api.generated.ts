@@ -111,6 +111,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/mirrors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every upstream the pull-through cache serves, with hits, fills (misses), bytes served and fetched, errors and the last failure */
+        get: operations["MirrorsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/queues": {
         parameters: {
             query?: never;
@@ -445,6 +462,35 @@ export interface components {
             /** @description null for a manifest by digest. */
             tag: string | null;
         };
+        /** @description One upstream of the pull-through cache: totals of every registry replica, kept in Redis (zero without a redis section). */
+        Mirror: {
+            /** @description Failed upstream requests (a 404 is no failure). */
+            errors: number;
+            /** @description Bytes read from the upstream. */
+            fetchedBytes: number;
+            /** @description Requests answered from the upstream (misses). */
+            fills: number;
+            /** @description hits / (hits + fills); null before the first request. */
+            hitRate: number | null;
+            /** @description Requests answered from storage. */
+            hits: number;
+            lastFailure: string | null;
+            /** Format: date-time */
+            lastFailureAt: string | null;
+            /** @description Without credentials. */
+            remoteUrl: string;
+            /** @description Bytes owed to clients by those requests. */
+            servedBytes: number;
+            /** @description Cached content is dropped this long after it was fetched; 0 keeps it. */
+            ttlSeconds: number;
+            /** @description The registry host (mirrors), or the host of proxy.remoteurl. */
+            upstream: string;
+        };
+        Mirrors: {
+            mirrors: components["schemas"]["Mirror"][];
+            /** @enum {string} */
+            mode: "proxy" | "mirrors";
+        };
         /** @enum {string} */
         PayloadFormat: "deploy" | "distribution" | "cloudevents" | "template";
         Platform: {
@@ -530,6 +576,12 @@ export interface components {
             };
             /** Format: date-time */
             timestamp: string;
+            /** @description Wharf's own, on pulls of a pull-through cache: answered from storage (hit) or from the upstream (fill), and which upstream. */
+            wharf?: {
+                /** @enum {string} */
+                cache: "hit" | "fill";
+                upstream: string;
+            };
         };
         RepositoriesPage: {
             /** @description true when the counter fields are real; false without a database section (they are null). */
@@ -903,6 +955,33 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ApiError"];
                 };
+            };
+        };
+    };
+    MirrorsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every configured upstream; totals are cluster-wide (every registry replica adds to them in Redis). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mirrors"];
+                };
+            };
+            /** @description Redis does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -8,6 +8,7 @@ const LINKS = [
   { href: '/repositories', label: 'Repositories' },
   { href: '/downloads', label: 'Downloads' },
   { href: '/webhooks', label: 'Webhooks' },
+  { href: '/mirrors', label: 'Mirrors' },
   { href: '/health', label: 'Health' },
 ];
 

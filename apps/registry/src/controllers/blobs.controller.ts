@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, Head, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { BlobService, type Digest } from '@wharf/registry-core';
+import { BlobService, RepositoryReads, type Digest } from '@wharf/registry-core';
+import { cacheNamespace } from '../http/cache-namespace.js';
 import { DigestPipe, RepositoryNamePipe } from '../http/registry-params.pipe.js';
 import { EventContextFactory } from '../http/event-context.factory.js';
 import { parseByteRange } from '../http/request-headers.js';
@@ -9,6 +10,7 @@ import { parseByteRange } from '../http/request-headers.js';
 export class BlobsController {
   constructor(
     private readonly blobs: BlobService,
+    private readonly reads: RepositoryReads,
     private readonly events: EventContextFactory,
   ) {}
 
@@ -19,7 +21,9 @@ export class BlobsController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const info = await this.blobs.head(name, digest, this.events.from(req));
+    const redirect = await this.reads.redirectBlob(name, cacheNamespace(req), digest, 'HEAD', this.events.from(req));
+    if (redirect) return sendRedirect(reply, digest, redirect.url);
+    const info = await this.reads.headBlob(name, cacheNamespace(req), digest, this.events.from(req));
     reply.headers(blobHeaders(digest, info.size)).send();
   }
 
@@ -31,19 +35,23 @@ export class BlobsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const rangeHeader = req.headers.range;
+    // Only whole-blob GETs are redirected: not every store answers every range form (Azure refuses
+    // suffix ranges such as bytes=-500), and partial reads are few.
     if (rangeHeader === undefined) {
-      const { info, stream } = await this.blobs.open(name, digest, undefined, this.events.from(req));
+      const redirect = await this.reads.redirectBlob(name, cacheNamespace(req), digest, 'GET', this.events.from(req));
+      if (redirect) return sendRedirect(reply, digest, redirect.url);
+      const { info, stream } = await this.reads.openBlob(name, cacheNamespace(req), digest, undefined, this.events.from(req));
       reply.headers(blobHeaders(digest, info.size)).send(stream);
       return;
     }
-    const { size } = await this.blobs.stat(name, digest);
+    const size = await this.reads.blobSize(name, cacheNamespace(req), digest);
     const range = parseByteRange(rangeHeader, size);
     if (range === 'unsatisfiable' || range === undefined) {
       // Plain HTTP semantics: the spec defines no error body for a range past the end.
       reply.status(416).headers({ 'Content-Range': `bytes */${size}`, 'Content-Length': 0 }).send();
       return;
     }
-    const { stream } = await this.blobs.open(name, digest, range, this.events.from(req));
+    const { stream } = await this.reads.openBlob(name, cacheNamespace(req), digest, range, this.events.from(req));
     reply
       .status(206)
       .headers(blobHeaders(digest, range.end - range.start + 1))
@@ -61,6 +69,10 @@ export class BlobsController {
     await this.blobs.delete(name, digest, this.events.from(req));
     reply.status(202).header('Docker-Content-Digest', digest.value).header('Content-Length', '0').send();
   }
+}
+
+function sendRedirect(reply: FastifyReply, digest: Digest, url: string): void {
+  reply.status(307).headers({ Location: url, 'Docker-Content-Digest': digest.value, 'Content-Length': 0 }).send();
 }
 
 function blobHeaders(digest: Digest, length: number): Record<string, string | number> {

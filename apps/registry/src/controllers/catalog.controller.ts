@@ -12,10 +12,9 @@ export class CatalogController {
 
   @Get()
   async list(@Query('n') n: string | undefined, @Query('last') last: string | undefined, @Res() reply: FastifyReply): Promise<void> {
-    const size = parsePageSize(n);
-    const page = await this.catalog.list({ n: size, last });
+    const page = await this.catalog.list({ n: parsePageSize(n), last });
     if (page.next !== undefined) {
-      reply.header('Link', this.urls.link('v2/_catalog', { n: String(size ?? page.items.length), last: page.next }));
+      reply.header('Link', this.urls.link('v2/_catalog', { n: String(page.size), last: page.next }));
     }
     reply.header('Content-Type', 'application/json; charset=utf-8').send(JSON.stringify({ repositories: page.items }));
   }

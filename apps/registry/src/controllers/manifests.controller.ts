@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, Head, Param, Put, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ManifestService, type ManifestReference, type StoredManifest } from '@wharf/registry-core';
+import { ManifestService, RepositoryReads, type ManifestReference, type StoredManifest } from '@wharf/registry-core';
+import { cacheNamespace } from '../http/cache-namespace.js';
 import { ManifestReferencePipe, RepositoryNamePipe } from '../http/registry-params.pipe.js';
 import { readBounded } from '../http/request-body.js';
 import { parseAccept } from '../http/request-headers.js';
@@ -11,6 +12,7 @@ import { UrlBuilder } from '../http/url-builder.js';
 export class ManifestsController {
   constructor(
     private readonly manifests: ManifestService,
+    private readonly reads: RepositoryReads,
     private readonly urls: UrlBuilder,
     private readonly events: EventContextFactory,
   ) {}
@@ -22,7 +24,7 @@ export class ManifestsController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const manifest = await this.manifests.get(name, reference, parseAccept(req.headers.accept), this.events.from(req));
+    const manifest = await this.reads.manifest(name, cacheNamespace(req), reference, parseAccept(req.headers.accept), this.events.from(req));
     if (notModified(req, manifest)) {
       reply.status(304).headers(manifestHeaders(manifest)).send();
       return;
@@ -37,7 +39,7 @@ export class ManifestsController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const manifest = await this.manifests.get(name, reference, parseAccept(req.headers.accept), this.events.from(req));
+    const manifest = await this.reads.manifest(name, cacheNamespace(req), reference, parseAccept(req.headers.accept), this.events.from(req));
     reply.headers(manifestHeaders(manifest)).send();
   }
 

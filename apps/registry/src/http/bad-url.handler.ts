@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RegistryError } from '@wharf/registry-core';
+import { OCI_ERROR_CONTENT_TYPE, ociErrorBody } from './oci-error-body.js';
 
 /**
  * Fastify's router refuses a URL it cannot percent-decode (invalid UTF-8 such as %C3%28) before
@@ -30,7 +31,7 @@ export function frameworkErrorHandler(error: Error & { code?: string }, request:
   else failure = new RegistryError('NAME_INVALID', detail);
   void reply
     .status(failure.status)
-    .header('Content-Type', 'application/json; charset=utf-8')
+    .header('Content-Type', OCI_ERROR_CONTENT_TYPE)
     .header('Docker-Distribution-Api-Version', 'registry/2.0')
-    .send(JSON.stringify({ errors: [failure.toJSON()] }));
+    .send(ociErrorBody(failure));
 }

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidPathError, RegistryError } from '@wharf/registry-core';
 import type { Logger } from '@wharf/observability';
 import { LOGGER } from '../registry.tokens.js';
+import { OCI_ERROR_CONTENT_TYPE, ociErrorBody } from './oci-error-body.js';
 
 /**
  * The one place errors become responses: every failure is rendered in the OCI
@@ -29,8 +30,8 @@ export class OciErrorFilter implements ExceptionFilter {
       return;
     }
     const error = this.toRegistryError(exception, req);
-    reply.status(error.status).headers(error.headers).header('Content-Type', 'application/json; charset=utf-8');
-    reply.send(JSON.stringify({ errors: [error.toJSON()] }));
+    reply.status(error.status).headers(error.headers).header('Content-Type', OCI_ERROR_CONTENT_TYPE);
+    reply.send(ociErrorBody(error));
   }
 
   private toRegistryError(exception: unknown, req: FastifyRequest): RegistryError {

@@ -2,7 +2,9 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { constants as h2, type Http2ServerRequest } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { RegistryError } from '@wharf/registry-core';
 import type { RegistrySettings } from '../registry-settings.js';
+import { OCI_ERROR_CONTENT_TYPE, ociErrorBody } from './oci-error-body.js';
 
 type HttpSettings = RegistrySettings['http'];
 
@@ -38,7 +40,7 @@ export function clientErrorHandler(maxHeaderBytes: number) {
     if (err.code === 'HPE_HEADER_OVERFLOW' && socket.writable) {
       const body = headTooLargeBody(maxHeaderBytes);
       socket.write(
-        `HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: ${OCI_ERROR_CONTENT_TYPE}\r\n` +
           `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
     } else if (err.code !== 'ERR_HTTP_REQUEST_TIMEOUT' && socket.writable) {
@@ -49,7 +51,7 @@ export function clientErrorHandler(maxHeaderBytes: number) {
 }
 
 function headTooLargeBody(maxHeaderBytes: number): string {
-  return JSON.stringify({ errors: [{ code: 'SIZE_INVALID', message: 'request header fields too large', detail: { limit: maxHeaderBytes } }] });
+  return ociErrorBody(new RegistryError('SIZE_INVALID', { limit: maxHeaderBytes }, { status: 431, message: 'request header fields too large' }));
 }
 
 /**
@@ -63,7 +65,7 @@ export function refuseOversizedHttp2Heads(fastify: FastifyInstance, maxHeaderByt
     let size = 0;
     for (const part of raw) size += part.length + 2;
     if (size <= maxHeaderBytes) return done();
-    void reply.status(431).header('Content-Type', 'application/json; charset=utf-8').send(headTooLargeBody(maxHeaderBytes));
+    void reply.status(431).header('Content-Type', OCI_ERROR_CONTENT_TYPE).send(headTooLargeBody(maxHeaderBytes));
   });
 }
 

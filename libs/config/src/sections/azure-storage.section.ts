@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { choice, httpUrl, section, text } from '../config.fields.js';
+import { choice, httpUrl, section, text, unsupported } from '../config.fields.js';
 import type { AzureStorageConfig } from '../config.types.js';
 
 const DEFAULT_REALM = 'core.windows.net';
@@ -23,6 +23,9 @@ export const azureStorageSection = section({
     tenantid: text().optional(),
     secret: text().optional(),
   }),
+  // 3.x retry tuning of its Go SDK; refused by name until the driver passes it to the Azure SDK's retry policy.
+  max_retries: unsupported('retries are the Azure SDK default policy in Wharf; remove it'),
+  retry_delay: unsupported('retries are the Azure SDK default policy in Wharf; remove it'),
 }).superRefine((raw, ctx) => {
   const refuse = (path: (string | number)[], message: string): void => {
     ctx.addIssue({ code: 'custom', path, message });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { httpUrl, section, text } from '../config.fields.js';
 import type { DashboardConfig } from '../config.types.js';
+import { hostPort, joinHostPort, reachableHost } from '../host-port.js';
 
 /** The dashboard role (apps/dashboard): where it listens and which API it reads. */
 export const dashboardSection = section({
@@ -22,9 +23,6 @@ export function toDashboardConfig(raw: z.output<typeof dashboardSection> | undef
 }
 
 function urlOfAddr(addr: string): string {
-  const colon = addr.lastIndexOf(':');
-  const host = addr.slice(0, colon);
-  const port = addr.slice(colon + 1);
-  const reachable = host === '' || host === '0.0.0.0' || host === '[::]' || host === '::' ? '127.0.0.1' : host;
-  return `http://${reachable}:${port}`;
+  const { host, port } = hostPort(addr);
+  return `http://${joinHostPort(reachableHost(host), port)}`;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { bool, duration, headerMap, int, list, section, text } from '../config.fields.js';
+import { bool, duration, headerMap, httpUrl, int, list, section, text } from '../config.fields.js';
+import { splitHostPort } from '../host-port.js';
 import { envHints } from '../env-hints.js';
 import type { HealthConfig } from '../config.types.js';
 
@@ -18,7 +19,7 @@ export const healthSection = section({
   file: list(section({ file: text(), interval: duration().default(DEFAULT_INTERVAL_MS), threshold: threshold() })),
   http: list(
     section({
-      uri: text(),
+      uri: httpUrl(),
       headers: headerMap(),
       statuscode: int({ min: 100, max: 599 }).default(200),
       timeout: duration().optional(),
@@ -28,7 +29,7 @@ export const healthSection = section({
   ),
   tcp: list(
     section({
-      addr: text(),
+      addr: text().refine((addr) => splitHostPort(addr) !== undefined, { message: 'expected host:port' }),
       timeout: duration().optional(),
       interval: duration().default(DEFAULT_INTERVAL_MS),
       threshold: threshold(),

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { bool, choice, duration, headerMap, httpUrl, section, text, textList, unsupported } from '../config.fields.js';
+import { bool, choice, duration, headerMap, httpUrl, section, text, textList } from '../config.fields.js';
 import type { HttpConfig, HttpTlsConfig } from '../config.types.js';
+import { splitHostPort } from '../host-port.js';
 import { cipherSuiteProblem } from './tls-cipher-suites.js';
 import { trustedProxies } from './trusted-proxies.js';
 
 const DEFAULT_ADDR = ':5000';
+const LETS_ENCRYPT_DIRECTORY = 'https://acme-v02.api.letsencrypt.org/directory';
 
 const tls = section({
   certificate: text().optional(),
@@ -18,10 +20,19 @@ const tls = section({
   ]).default('require-and-verify-client-cert'),
   minimumtls: choice(['tls1.0', 'tls1.1', 'tls1.2', 'tls1.3']).default('tls1.2'),
   ciphersuites: textList(),
-  letsencrypt: unsupported(
-    "Let's Encrypt is not supported by Wharf; set http.tls.certificate and http.tls.key instead",
-  ),
+  letsencrypt: section({
+    cachefile: text().optional(),
+    email: text().optional(),
+    hosts: textList(),
+    directoryurl: httpUrl().optional(), // 3.x
+  }),
 }).superRefine((value, ctx) => {
+  const acme = value.letsencrypt;
+  if (acme.cachefile !== undefined || acme.email !== undefined || acme.hosts.length > 0 || acme.directoryurl !== undefined) {
+    if (acme.cachefile === undefined) ctx.addIssue({ code: 'custom', path: ['letsencrypt', 'cachefile'], message: "required to use Let's Encrypt (where the account and certificates are kept)" });
+    if (acme.email === undefined) ctx.addIssue({ code: 'custom', path: ['letsencrypt', 'email'], message: "required to use Let's Encrypt (the ACME account's contact)" });
+    if (value.certificate !== undefined) ctx.addIssue({ code: 'custom', path: ['letsencrypt'], message: "set either http.tls.certificate or Let's Encrypt, not both" });
+  }
   // registry:2 serves TLS only when a certificate is set; a key alone is a mistake worth naming.
   if (value.certificate !== undefined && value.key === undefined) {
     ctx.addIssue({ code: 'custom', path: ['key'], message: 'required when http.tls.certificate is set' });
@@ -54,15 +65,10 @@ export const httpSection = section({
   // Wharf's own: registry:2 has no such key (it reads X-Forwarded-For from anyone).
   trustedproxies: trustedProxies(),
 }).superRefine((value, ctx) => {
-  if (value.net === 'tcp' && !isTcpAddress(value.addr)) {
+  if (value.net === 'tcp' && splitHostPort(value.addr) === undefined) {
     ctx.addIssue({ code: 'custom', path: ['addr'], message: 'expected host:port or :port, e.g. ":5000"' });
   }
 });
-
-function isTcpAddress(addr: string): boolean {
-  const match = /^(?:\[[0-9a-fA-F:.%\w]+\]|[^:[\]\s]*):(\d{1,5})$/.exec(addr);
-  return match !== null && Number(match[1]) <= 65_535;
-}
 
 /** "registry", "/registry" and "/registry/" all mean "/registry/"; nothing means "/". */
 export function normalisePrefix(prefix: string | undefined): string {
@@ -72,11 +78,24 @@ export function normalisePrefix(prefix: string | undefined): string {
 
 export function toHttpConfig(raw: z.output<typeof httpSection>): HttpConfig {
   const t = raw.tls;
-  const httpTls: HttpTlsConfig | undefined =
+  const acme = t.letsencrypt;
+  const source =
     t.certificate !== undefined && t.key !== undefined
+      ? { certificate: t.certificate, key: t.key }
+      : acme.cachefile !== undefined && acme.email !== undefined
+        ? {
+            letsEncrypt: {
+              cacheFile: acme.cachefile,
+              email: acme.email,
+              hosts: acme.hosts,
+              directoryUrl: acme.directoryurl ?? LETS_ENCRYPT_DIRECTORY,
+            },
+          }
+        : undefined;
+  const httpTls: HttpTlsConfig | undefined =
+    source !== undefined
       ? {
-          certificate: t.certificate,
-          key: t.key,
+          ...source,
           clientCAs: t.clientcas,
           clientAuth: t.clientauth,
           minimumTls: t.minimumtls,

@@ -37,7 +37,9 @@ export const logSection = section({
   fields: freeMap(),
   accesslog: section({ disabled: bool().default(false) }),
   hooks: list(logHook),
-  reportcaller: bool().default(false),
+  reportcaller: bool()
+    .default(false)
+    .refine((on) => !on, { message: 'Wharf cannot name the source function of a log line (a Go logrus feature); remove it or set false' }),
 });
 
 /** The top-level `loglevel` is the deprecated spelling of log.level; log.level wins. */
@@ -47,6 +49,5 @@ export function toLogConfig(raw: z.output<typeof logSection>, deprecatedLevel: L
     formatter: raw.formatter,
     fields: raw.fields,
     accessLog: { disabled: raw.accesslog.disabled },
-    reportCaller: raw.reportcaller,
   };
 }

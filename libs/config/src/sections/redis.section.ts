@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { bool, duration, int, section, text, textList } from '../config.fields.js';
 import type { RedisConfig } from '../config.types.js';
+import { splitHostPort } from '../host-port.js';
 
 /*
  * registry:2.8 had its own redis keys (addr, pool.maxidle, …); 3.x inlines go-redis UniversalOptions
@@ -65,6 +66,30 @@ export const redisSection = section({
   if (value.addr === undefined && value.addrs.length === 0) {
     ctx.addIssue({ code: 'custom', path: ['addr'], message: 'required: the redis address (addr or addrs)' });
   }
+  [value.addr, ...value.addrs].forEach((addr, index) => {
+    if (addr !== undefined && splitHostPort(addr) === undefined && (addr.includes(':') || addr === '')) {
+      ctx.addIssue({ code: 'custom', path: value.addr !== undefined && index === 0 ? ['addr'] : ['addrs', index - (value.addr === undefined ? 0 : 1)], message: 'expected host:port' });
+    }
+  });
+  if (value.addrs.length > 1 && value.mastername === undefined && value.db !== 0) {
+    ctx.addIssue({ code: 'custom', path: ['db'], message: 'a Redis Cluster (several addrs without mastername) has only database 0' });
+  }
+  if ((value.tls.certificate === undefined) !== (value.tls.key === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['tls', value.tls.key === undefined ? 'key' : 'certificate'], message: 'redis.tls.certificate and redis.tls.key go together (mutual TLS)' });
+  }
+  // go-redis settings Wharf's client (ioredis) has no counterpart for: refused when they ask for something.
+  const refuse = (key: string, set: boolean, why: string) => {
+    if (set) ctx.addIssue({ code: 'custom', path: [key], message: why });
+  };
+  refuse('protocol', value.protocol === 3, 'Wharf speaks RESP2 to Redis; remove it or set 2');
+  refuse('unstableresp3', value.unstableresp3, 'Wharf speaks RESP2 to Redis; remove it');
+  refuse('contexttimeoutenabled', value.contexttimeoutenabled, 'a Go client setting; command deadlines come from readtimeout and writetimeout');
+  refuse('poolfifo', value.poolfifo, 'Wharf keeps one multiplexed connection per user, not a pool to order; remove it');
+  refuse('pooltimeout', value.pooltimeout !== undefined, 'Wharf never waits for a pooled connection (each user keeps its own); remove it');
+  refuse('minidleconns', (value.minidleconns ?? 0) > 0, 'Wharf opens the connections it uses at start and keeps them; remove it');
+  refuse('connmaxlifetime', value.connmaxlifetime !== undefined, 'Wharf does not retire connections by age; use connmaxidletime to replace idle ones');
+  refuse('routebylatency', value.routebylatency, 'latency-based routing of Cluster reads is not available; use readonly or routerandomly');
+  refuse('identitysuffix', value.identitysuffix !== undefined, 'Wharf sends no CLIENT SETINFO identity to suffix; remove it');
 });
 
 export function toRedisConfig(raw: z.output<typeof redisSection>): RedisConfig {
@@ -78,7 +103,6 @@ export function toRedisConfig(raw: z.output<typeof redisSection>): RedisConfig {
     ...optional('password', raw.password),
     db: raw.db,
     ...optional('clientName', raw.clientname),
-    ...optional('protocol', raw.protocol),
     ...optional('masterName', raw.mastername),
     ...optional('sentinelUsername', raw.sentinelusername),
     ...optional('sentinelPassword', raw.sentinelpassword),
@@ -88,26 +112,17 @@ export function toRedisConfig(raw: z.output<typeof redisSection>): RedisConfig {
     ...optional('dialTimeoutMs', raw.dialtimeout),
     ...optional('readTimeoutMs', raw.readtimeout),
     ...optional('writeTimeoutMs', raw.writetimeout),
-    contextTimeoutEnabled: raw.contexttimeoutenabled,
     pool: {
       ...optional('size', raw.poolsize),
-      fifo: raw.poolfifo,
-      ...optional('timeoutMs', raw.pooltimeout),
-      ...optional('minIdle', raw.minidleconns),
       ...optional('maxIdle', raw.maxidleconns ?? raw.pool.maxidle),
       ...optional('maxActive', raw.maxactiveconns ?? raw.pool.maxactive),
       ...optional('idleTimeoutMs', raw.connmaxidletime ?? raw.pool.idletimeout),
-      ...optional('maxLifetimeMs', raw.connmaxlifetime),
     },
     cluster: {
       ...optional('maxRedirects', raw.maxredirects),
       readOnly: raw.readonly,
-      routeByLatency: raw.routebylatency,
       routeRandomly: raw.routerandomly,
     },
-    disableIdentity: raw.disableidentity,
-    ...optional('identitySuffix', raw.identitysuffix),
-    unstableResp3: raw.unstableresp3,
     tls: {
       enabled: raw.tls.enabled ?? tlsMaterial,
       ...optional('certificate', raw.tls.certificate),

@@ -1,4 +1,4 @@
-import { bool, int, section, text, textList } from '../config.fields.js';
+import { bool, int, section, textList, unsupported as refusedWhenSet } from '../config.fields.js';
 import { envHints } from '../env-hints.js';
 
 /*
@@ -14,10 +14,16 @@ export const catalogSection = section({ maxentries: int().default(0) });
 /** registry:2: zero means the default, negative is an error. */
 export const tagsSection = section({ maxtags: int({ min: 0 }).default(0) });
 
+/**
+ * Wharf neither accepts nor serves schema1 manifests, which is what `enabled: false` (the default)
+ * asks of registry:2; asking for schema1 is refused by name.
+ */
 export const compatibilitySection = section({
   schema1: section({
-    signingkeyfile: text().optional(),
-    enabled: bool().default(false),
+    signingkeyfile: refusedWhenSet('Wharf never signs schema1 manifests (schema1 is not accepted or served); remove it'),
+    enabled: bool()
+      .default(false)
+      .refine((enabled) => !enabled, { message: 'schema1 manifests are not accepted or served by Wharf (deprecated by registry:2); remove it or set false' }),
   }).register(envHints, { aliases: { TRUSTKEY: 'signingkeyfile' } }),
 });
 

@@ -5,15 +5,16 @@ import { isRawMap } from '../raw-value.js';
 import { azureStorageSection, toAzureStorageConfig } from './azure-storage.section.js';
 import { gcsStorageSection, toGcsStorageConfig } from './gcs-storage.section.js';
 import type { StorageConfig, StorageDriverConfig } from '../config.types.js';
+import { ossSection, ossToS3Config, s3Section, toS3Config } from './s3.section.js';
 import { swiftStorageSection, toSwiftStorageConfig } from './swift-storage.section.js';
 
-export const SUPPORTED_DRIVERS = ['filesystem', 'inmemory', 'azure', 'gcs', 'swift'] as const;
+export const SUPPORTED_DRIVERS = ['filesystem', 'inmemory', 's3', 'oss', 'azure', 'gcs', 'swift'] as const;
 
 /** Keys under `storage` that configure the registry rather than name a driver (as registry:2). */
 export const STORAGE_SUBSECTIONS = ['delete', 'maintenance', 'cache', 'redirect', 'tag'] as const;
 
 /** Drivers registry:2 has shipped; named so the error can say "not supported yet" rather than "unknown". */
-export const KNOWN_UNSUPPORTED_DRIVERS = ['s3', 'oss', 'rados'] as const;
+export const KNOWN_UNSUPPORTED_DRIVERS = ['rados'] as const;
 
 /** Drivers registry:2 itself dropped, with what their users move to (checked before the lists above). */
 export const REMOVED_DRIVERS: Readonly<Record<string, string>> = {
@@ -36,6 +37,8 @@ const storageObject = z
   .strictObject({
     filesystem: filesystem.optional(),
     inmemory: section({}).optional(),
+    s3: s3Section.optional(),
+    oss: ossSection.optional(),
     azure: azureStorageSection.optional(),
     gcs: gcsStorageSection.optional(),
     swift: swiftStorageSection.optional(),
@@ -52,7 +55,7 @@ const storageObject = z
     cache: section({
       blobdescriptor: choice(['inmemory', 'redis']).optional(),
       layerinfo: choice(['inmemory', 'redis']).optional(), // pre-2.1 spelling of blobdescriptor
-      blobdescriptorsize: int({ min: 1 }).default(10_000),
+      blobdescriptorsize: int({ min: 0 }).default(10_000), // 0: unbounded, as registry:2 3.x
     }).superRefine((cache, ctx) => {
       // registry:2 would silently prefer blobdescriptor; a value that is read and then ignored is refused.
       if (cache.layerinfo !== undefined && cache.blobdescriptor !== undefined && cache.layerinfo !== cache.blobdescriptor) {
@@ -64,7 +67,7 @@ const storageObject = z
       }
     }),
     redirect: section({ disable: bool().default(false) }),
-    tag: section({ concurrencylimit: int({ min: 1 }).optional() }),
+    tag: section({ concurrencylimit: int({ min: 0 }).optional() }), // 0: the number of CPUs, as registry:2
   })
   // Any other key names a driver Wharf lacks; the error message is built from the key by the
   // issue formatter (see validation-issues.ts), which knows the key's name.
@@ -118,14 +121,18 @@ export function toStorageConfig(raw: z.output<typeof storageSection>): StorageCo
         ? toGcsStorageConfig(raw.gcs)
         : raw.swift !== undefined
           ? toSwiftStorageConfig(raw.swift)
-          : fs !== undefined
-          ? {
-              name: 'filesystem',
-              rootDirectory: fs.rootdirectory,
-              // registry:2 raises a lower maxthreads to its minimum rather than refusing it.
-              maxThreads: Math.max(fs.maxthreads, FILESYSTEM_MIN_THREADS),
-            }
-          : { name: 'inmemory' };
+          : raw.s3 !== undefined
+            ? { name: 's3', s3: toS3Config(raw.s3) }
+            : raw.oss !== undefined
+              ? { name: 'oss', s3: ossToS3Config(raw.oss) }
+              : fs !== undefined
+                ? {
+                    name: 'filesystem',
+                    rootDirectory: fs.rootdirectory,
+                    // registry:2 raises a lower maxthreads to its minimum rather than refusing it.
+                    maxThreads: Math.max(fs.maxthreads, FILESYSTEM_MIN_THREADS),
+                  }
+                : { name: 'inmemory' };
   const purging = raw.maintenance.uploadpurging;
   const blobDescriptor = raw.cache.blobdescriptor ?? raw.cache.layerinfo;
   return {
@@ -145,6 +152,6 @@ export function toStorageConfig(raw: z.output<typeof storageSection>): StorageCo
       blobDescriptorSize: raw.cache.blobdescriptorsize,
     },
     redirect: { disable: raw.redirect.disable },
-    tag: raw.tag.concurrencylimit === undefined ? {} : { concurrencyLimit: raw.tag.concurrencylimit },
+    tag: !raw.tag.concurrencylimit ? {} : { concurrencyLimit: raw.tag.concurrencylimit },
   };
 }

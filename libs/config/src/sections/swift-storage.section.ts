@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, choice, httpUrl, int, section, text, textList } from '../config.fields.js';
+import { bool, choice, httpUrl, int, section, text, textList, unsupported } from '../config.fields.js';
 import type { SwiftStorageConfig } from '../config.types.js';
 
 /** registry:2's swift driver: 20 MiB segments by default, never under 1 MiB. */
@@ -24,6 +24,8 @@ export const swiftStorageSection = section({
   insecureskipverify: bool().default(false),
   chunksize: int({ min: SWIFT_MIN_CHUNK_SIZE }).default(SWIFT_DEFAULT_CHUNK_SIZE),
   prefix: text().default(''),
+  // The distribution docs' example says rootdirectory, which registry:2's swift driver silently ignores.
+  rootdirectory: unsupported("the swift driver's object-name prefix is storage.swift.prefix; rename the key"),
   secretkey: text().optional(),
   accesskey: text().optional(),
   authversion: int({ min: 0, max: 3 }).optional(),

@@ -1,4 +1,4 @@
-import type { EventRequest } from '@wharf/events';
+import type { CacheOutcome, EventRequest } from '@wharf/events';
 
 /**
  * Who asked, from where, and how to name resources in URLs: what an event
@@ -10,4 +10,6 @@ export interface EventContext {
   actor: { name?: string };
   /** Absolute base of API URLs, ending in '/': `https://registry.example.com/` (+ http.prefix). */
   baseUrl: string;
+  /** Set by the pull-through cache: its pull events say whether they were a hit or a fill, and of which upstream. */
+  cache?: CacheOutcome;
 }

@@ -106,6 +106,7 @@ export class RegistryEvents {
       request: ctx.request,
       actor: ctx.actor,
       source: this.options.source,
+      ...(ctx.cache === undefined ? {} : { wharf: ctx.cache }),
     };
   }
 }

@@ -238,18 +238,23 @@ export class GarbageCollector {
 
   private async revisionsOf(name: string): Promise<Digest[]> {
     const revisions: Digest[] = [];
-    const base = paths.revisions(name);
-    for (const algorithm of await this.links.children(base)) {
-      for (const hex of await this.links.children(`${base}/${algorithm}`)) {
-        const digest = validDigest(`${algorithm}:${hex}`);
-        if (!digest) {
-          // Its references are unknown to Wharf, so sweeping could take blobs it needs.
-          throw new Error(`${name}: revision ${algorithm}:${hex} is not a digest Wharf can read; nothing was deleted`);
-        }
-        if (await this.links.exists(paths.revisionLink(name, digest))) revisions.push(digest);
-      }
+    for (const [algorithm, hex] of await this.linkedDigests(paths.revisions(name))) {
+      const digest = validDigest(`${algorithm}:${hex}`);
+      // Its references are unknown to Wharf, so sweeping could take blobs it needs.
+      if (!digest) throw new Error(`${name}: revision ${algorithm}:${hex} is not a digest Wharf can read; nothing was deleted`);
+      revisions.push(digest);
     }
     return revisions;
+  }
+
+  /** `<alg>/<hex>` of every `<base>/<alg>/<hex>/link` file: one flat walk, no request per digest. */
+  private async linkedDigests(base: string): Promise<[string, string][]> {
+    const found: [string, string][] = [];
+    for await (const file of this.driver.walk(base)) {
+      const parts = file.path.slice(base.length + 1).split('/');
+      if (parts.length === 3 && parts[2] === 'link') found.push([parts[0]!, parts[1]!]);
+    }
+    return found;
   }
 
   /** The digest each tag points at now. */
@@ -272,36 +277,26 @@ export class GarbageCollector {
   }
 
   private async layerLinksOf(name: string): Promise<Digest[]> {
-    const base = paths.layers(name);
     const found: Digest[] = [];
-    for (const algorithm of await this.links.children(base)) {
-      for (const hex of await this.links.children(`${base}/${algorithm}`)) {
-        // A link Wharf cannot read is left alone.
-        const digest = validDigest(`${algorithm}:${hex}`);
-        if (digest) found.push(digest);
-      }
+    for (const [algorithm, hex] of await this.linkedDigests(paths.layers(name))) {
+      // A link Wharf cannot read is left alone.
+      const digest = validDigest(`${algorithm}:${hex}`);
+      if (digest) found.push(digest);
     }
     return found;
   }
 
-  /** Every stored blob (`blobs/<alg>/<xx>/<hex>/data`) not marked, with its size, sorted by digest. */
+  /** Every stored blob (`blobs/<alg>/<xx>/<hex>/data`) not marked, with its size, sorted by digest: one flat walk. */
   private async unmarkedBlobs(marked: Set<string>): Promise<{ digest: Digest; size: number }[]> {
-    const candidates: Digest[] = [];
-    const base = BLOBS;
-    for (const algorithm of await this.links.children(base)) {
-      for (const prefix of await this.links.children(`${base}/${algorithm}`)) {
-        for (const hex of await this.links.children(`${base}/${algorithm}/${prefix}`)) {
-          // Only what sits exactly where the layout puts it is a blob; anything else is not ours to judge.
-          const digest = validDigest(`${algorithm}:${hex}`);
-          if (digest && hex.startsWith(prefix) && prefix.length === 2 && !marked.has(digest.value)) candidates.push(digest);
-        }
-      }
+    const found: { digest: Digest; size: number }[] = [];
+    for await (const file of this.driver.walk(BLOBS)) {
+      const [algorithm, prefix, hex, name, ...rest] = file.path.slice(BLOBS.length + 1).split('/');
+      // Only what sits exactly where the layout puts it is a blob; anything else is not ours to judge.
+      if (name !== 'data' || rest.length > 0 || prefix?.length !== 2 || !hex?.startsWith(prefix)) continue;
+      const digest = validDigest(`${algorithm}:${hex}`);
+      if (digest && !marked.has(digest.value)) found.push({ digest, size: file.size });
     }
-    const sizes = await mapLimit(candidates, CONCURRENCY, (d) => this.links.statSize(paths.blobData(d)));
-    return candidates
-      .map((digest, i) => ({ digest, size: sizes[i] }))
-      .filter((b): b is { digest: Digest; size: number } => b.size !== undefined)
-      .sort((a, b) => (a.digest.value < b.digest.value ? -1 : 1));
+    return found.sort((a, b) => (a.digest.value < b.digest.value ? -1 : 1));
   }
 
   /** Referrers-index entry first, then tag history, then the revision: the revision link is what makes it a manifest. */

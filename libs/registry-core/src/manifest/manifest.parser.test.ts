@@ -30,14 +30,24 @@ describe('parseManifest', () => {
     assert.equal(parsed.artifactType, 'application/vnd.oci.image.config.v1+json');
   });
 
-  test('non-distributable and foreign layers are not required', () => {
+  test('layers fetched from URLs are not required blobs; their URLs are to be checked', () => {
     const doc = image({
       layers: [
         { mediaType: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip', digest: digest('c'), size: 1 },
         { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: digest('d'), size: 1, urls: ['https://example.com/x'] },
+        { mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', digest: digest('e'), size: 1, urls: ['https://example.com/y'] },
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', digest: digest('f'), size: 1, urls: ['https://example.com/z'] },
       ],
     });
-    assert.deepEqual(parseManifest(bytes(doc), undefined).blobs.map((b) => b.digest), [digest('a')]);
+    const parsed = parseManifest(bytes(doc), undefined);
+    // A non-distributable layer without URLs and a layer type registry:2 never fetches from URLs are in the registry.
+    assert.deepEqual(parsed.blobs.map((b) => b.digest), [digest('a'), digest('c'), digest('f')]);
+    assert.deepEqual(parsed.urlLayers.map((l) => l.where), ['layers[1]', 'layers[2]']);
+  });
+
+  test('a foreign layer without URLs is MANIFEST_INVALID', () => {
+    const doc = image({ layers: [{ mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', digest: digest('e'), size: 1 }] });
+    assert.throws(() => parseManifest(bytes(doc), undefined), (e) => invalid(e) && /layers\[0\] is a foreign layer without urls/.test(String((e as RegistryError).detail)));
   });
 
   test('an index lists its children as required manifests and keeps the subject', () => {

@@ -4,7 +4,8 @@ import {
   bareMediaType,
   IMAGE_MEDIA_TYPES,
   INDEX_MEDIA_TYPES,
-  isNonDistributable,
+  DOCKER_FOREIGN_LAYER,
+  OCI_URL_LAYERS,
   MediaTypes,
   SCHEMA1_MEDIA_TYPES,
 } from '../media-types.js';
@@ -17,8 +18,12 @@ const MAX_MANIFEST_DEPTH = 64;
 /** What the registry needs to know about a manifest to store, check and index it. */
 export interface ParsedManifest {
   mediaType: string;
-  /** Blobs that must already be in the repository (config and distributable layers). */
+  /** Blobs that must already be in the repository (config and layers not fetched from URLs). */
   blobs: Descriptor[];
+  /** An image's config descriptor (absent for indexes). */
+  config?: Descriptor;
+  /** Layers whose `urls` the registry checks against validation.manifests.urls (see url-policy.ts). */
+  urlLayers: { where: string; descriptor: Descriptor }[];
   /** Child manifests of an index that must already be in the repository. */
   manifests: Descriptor[];
   subject?: Descriptor;
@@ -81,9 +86,26 @@ function parseImage(doc: Json, mediaType: string): ParsedManifest {
   const layers = (doc.layers as unknown[]).map((layer, i) => parseDescriptor(layer, `layers[${i}]`));
   const subject = doc.subject === undefined ? undefined : parseDescriptor(doc.subject, 'subject');
   const artifactType = optionalString(doc.artifactType, 'artifactType');
+  // As registry:2: a foreign layer is always fetched from its URLs (so it must have some); the OCI
+  // layer types are when they carry URLs; every other layer is in the registry.
+  const urlLayers: ParsedManifest['urlLayers'] = [];
+  const blobs = [config];
+  layers.forEach((layer, i) => {
+    const where = `layers[${i}]`;
+    if (layer.mediaType === DOCKER_FOREIGN_LAYER) {
+      if (!layer.urls?.length) invalid(`${where} is a foreign layer without urls`);
+      urlLayers.push({ where, descriptor: layer });
+    } else if (OCI_URL_LAYERS.has(layer.mediaType) && layer.urls?.length) {
+      urlLayers.push({ where, descriptor: layer });
+    } else {
+      blobs.push(layer);
+    }
+  });
   return {
     mediaType,
-    blobs: [config, ...layers.filter((layer) => !isNonDistributable(layer.mediaType) && !layer.urls?.length)],
+    config,
+    blobs,
+    urlLayers,
     manifests: [],
     subject,
     artifactType: artifactType ?? config.mediaType,
@@ -99,6 +121,7 @@ function parseIndex(doc: Json, mediaType: string): ParsedManifest {
   return {
     mediaType,
     blobs: [],
+    urlLayers: [],
     manifests,
     subject,
     artifactType: optionalString(doc.artifactType, 'artifactType'),

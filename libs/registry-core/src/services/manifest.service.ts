@@ -4,6 +4,9 @@ import { digestBytes, parseDigest, type Digest } from '../digest.js';
 import { INDEX_MEDIA_TYPES } from '../media-types.js';
 import type { Descriptor } from '../manifest/descriptor.js';
 import { parseManifest, storedManifestMediaType, storedManifestReferences, type ParsedManifest } from '../manifest/manifest.parser.js';
+import { requiredChildren } from '../manifest/index-children.policy.js';
+import { assertUrlsAllowed } from '../manifest/url-policy.js';
+import { assertManifestClassAllowed } from '../manifest/manifest-class.policy.js';
 import type { EventContext } from '../events/event-context.js';
 import type { RegistryEvents } from '../events/registry-events.js';
 import { isValidTag, type ManifestReference } from '../reference.js';
@@ -42,7 +45,7 @@ export class ManifestService {
     private readonly blobs: BlobService,
     private readonly referrers: ReferrersService,
     private readonly guard: WriteGuard,
-    private readonly options: Pick<RegistryOptions, 'maxManifestBytes' | 'manifestCacheBytes'>,
+    private readonly options: Pick<RegistryOptions, 'maxManifestBytes' | 'manifestCacheBytes' | 'manifestUrls' | 'indexChildren' | 'manifestClasses' | 'tagLookupConcurrency'>,
     private readonly events: RegistryEvents,
   ) {
     this.links = new LinkStore(driver, 10_000);
@@ -117,6 +120,8 @@ export class ManifestService {
     if (reference.kind === 'digest' && reference.digest.value !== digest.value) {
       throw new RegistryError('DIGEST_INVALID', { expected: reference.digest.value, actual: digest.value });
     }
+    assertManifestClassAllowed(parsed, this.options.manifestClasses);
+    assertUrlsAllowed(parsed, this.options.manifestUrls);
     await this.assertReferencesPresent(name, parsed);
 
     if (!(await this.links.exists(paths.blobData(digest)))) {
@@ -137,6 +142,45 @@ export class ManifestService {
   }
 
   /**
+   * Stores a manifest fetched from an upstream (pull-through cache) and points `tag` at it. Its
+   * bytes were checked against `digest` by the caller; they are parsed here, so a manifest that is
+   * not one is never cached. Unlike `put`, the blobs it references need not be here: they are
+   * fetched when a client asks for them. Returns the tag's previous digest.
+   */
+  async adopt(name: string, digest: Digest, bytes: Buffer, contentType: string | undefined, tag?: string): Promise<Digest | undefined> {
+    if (bytes.length > this.options.maxManifestBytes) throw manifestTooLarge(this.options.maxManifestBytes);
+    const parsed = parseManifest(bytes, contentType);
+    if (!(await this.links.exists(paths.blobData(digest)))) await this.driver.putContent(paths.blobData(digest), bytes);
+    await this.links.write(paths.revisionLink(name, digest), digest);
+    if (parsed.subject) await this.referrers.add(name, parseDigest(parsed.subject.digest), digest, referrerDescriptor(digest, bytes.length, parsed));
+    this.cache.set(digest.value, { digest, mediaType: parsed.mediaType, bytes });
+    return tag === undefined ? undefined : this.tag(name, tag, digest);
+  }
+
+  /** Points a cached repository's tag at a manifest it holds; returns where it pointed before. */
+  adoptTag(name: string, tag: string, digest: Digest): Promise<Digest | undefined> {
+    return this.tag(name, tag, digest);
+  }
+
+  /** Whether the repository holds this manifest (a revision link). */
+  holds(name: string, digest: Digest): Promise<boolean> {
+    return this.links.exists(paths.revisionLink(name, digest));
+  }
+
+  /** Where a tag points, without an error when it points nowhere. */
+  tagged(name: string, tag: string): Promise<Digest | undefined> {
+    return this.links.readValidated(paths.tagCurrentLink(name, tag));
+  }
+
+  /**
+   * Removes a cached manifest whose time ran out (pull-through cache expiry): its revision and every
+   * tag pointing at it. No write guard and no event: this is the cache forgetting, not a client's delete.
+   */
+  async evict(name: string, digest: Digest): Promise<void> {
+    await this.removeRevision(name, digest);
+  }
+
+  /**
    * By tag: removes the tag. By digest: removes the manifest from the repository
    * together with every tag pointing at it, as registry:2 does.
    */
@@ -148,20 +192,35 @@ export class ManifestService {
       if (ctx) await this.events.tagDeleted(ctx, name, reference.tag);
       return { digest, tags: [reference.tag] };
     }
+    const untagged = await this.removeRevision(name, digest);
+    if (ctx) await this.events.manifestDeleted(ctx, name, digest);
+    return { digest, tags: untagged };
+  }
+
+  /** Takes a manifest out of the repository with every tag pointing at it; returns those tags. */
+  private async removeRevision(name: string, digest: Digest): Promise<string[]> {
     const manifest = await this.load(digest).catch(() => undefined);
     const subject = manifest && subjectOf(manifest.bytes);
     if (subject) await this.referrers.remove(name, subject, digest);
     await this.links.remove(paths.revisionDir(name, digest));
+    // A manifest is also a blob of its repository (HEAD /blobs/<digest>): no cached answer may outlive it.
+    await this.blobs.forget(name, digest);
     const untagged: string[] = [];
-    for (const tag of await this.links.children(paths.tags(name))) {
-      const current = await this.links.read(paths.tagCurrentLink(name, tag));
-      if (current?.value === digest.value) {
-        await this.links.remove(paths.tagDir(name, tag));
-        untagged.push(tag);
+    const tags = await this.links.children(paths.tags(name));
+    // Every tag link is read to find those naming the digest; storage.tag.concurrencylimit bounds how many at once.
+    let next = 0;
+    const lookup = async (): Promise<void> => {
+      while (next < tags.length) {
+        const tag = tags[next++]!;
+        const current = await this.links.read(paths.tagCurrentLink(name, tag));
+        if (current?.value === digest.value) {
+          await this.links.remove(paths.tagDir(name, tag));
+          untagged.push(tag);
+        }
       }
-    }
-    if (ctx) await this.events.manifestDeleted(ctx, name, digest);
-    return { digest, tags: untagged };
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.tagLookupConcurrency, tags.length) }, lookup));
+    return untagged.sort();
   }
 
   private async tag(name: string, tag: string, digest: Digest): Promise<Digest | undefined> {
@@ -190,7 +249,7 @@ export class ManifestService {
   private async assertReferencesPresent(name: string, parsed: ParsedManifest): Promise<void> {
     const checks = [
       ...parsed.blobs.map(async (d) => ((await this.blobs.isLinked(name, parseDigest(d.digest))) ? undefined : d.digest)),
-      ...parsed.manifests.map(async (d) =>
+      ...requiredChildren(parsed.manifests, this.options.indexChildren).map(async (d) =>
         (await this.links.exists(paths.revisionLink(name, parseDigest(d.digest)))) ? undefined : d.digest,
       ),
     ];

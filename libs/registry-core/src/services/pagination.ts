@@ -12,8 +12,19 @@ export interface Page<T> {
   next?: string;
 }
 
-/** Largest page served, whatever `n` asks for (registry:2's catalog default). */
-export const MAX_PAGE_SIZE = 10_000;
+/** catalog.maxentries and tags.maxtags: the largest `n` a client may ask for (registry:2's default 1000 each). */
+export interface ListingLimits {
+  maxEntries: number;
+}
+
+/**
+ * The page size in effect, as registry:2 decides it: an `n` above the configured maximum is
+ * PAGINATION_NUMBER_INVALID (registry:2 answers so rather than trimming); no `n` is `whenAbsent`.
+ */
+export function pageSize(n: number | undefined, max: number, whenAbsent: number): number {
+  if (n !== undefined && n > max) throw new RegistryError('PAGINATION_NUMBER_INVALID', { n });
+  return n ?? whenAbsent;
+}
 
 export function parsePageSize(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -21,11 +32,10 @@ export function parsePageSize(value: string | undefined): number | undefined {
   return Number(value);
 }
 
-/** Names after `last` from a lexically sorted list, at most `n` (capped at `limit`). */
-export function paginate(sortedNames: readonly string[], request: PageRequest, limit = MAX_PAGE_SIZE): Page<string> {
-  const { n, last } = request;
+/** At most `size` names after `last` from a lexically sorted list. */
+export function paginate(sortedNames: readonly string[], last: string | undefined, size: number): Page<string> {
   const after = last === undefined ? sortedNames : sortedNames.filter((name) => name > last);
-  const items = after.slice(0, Math.min(n ?? limit, limit));
+  const items = after.slice(0, size);
   return { items, next: items.length > 0 && after.length > items.length ? items[items.length - 1] : undefined };
 }
 

@@ -64,7 +64,7 @@ export interface StorageDriver {
   /**
    * Every file (never a directory) anywhere below directory `path`, in any order, with its
    * size and modification time. A flat listing where the backend has one (about one
-   * request per 1,000 files on S3), so GC, the catalog and purging cost no request per
+   * request per 1,000 files on S3), so garbage collection costs no request per
    * directory. A missing directory, or a file, yields nothing. Files written while the walk
    * runs may or may not be seen.
    */
