@@ -5,6 +5,7 @@ import { describeStorageDriver } from './driver-suite.js';
 import { AzureDriver } from './azure.driver.js';
 import { AZURITE, azuriteService } from './test-servers.js';
 import { APPEND_BLOCK_BYTES } from './azure-append.writer.js';
+import { StoreRefusalError } from './store-refusal.error.js';
 
 const MiB = 1024 * 1024;
 /** Names per listing request in these tests: a few dozen files already take several pages. */
@@ -46,6 +47,7 @@ describe('AzureDriver: wrong settings are named', () => {
         credential: { kind: 'shared-key', accountName: AZURITE.accountName, accountKey: Buffer.from('not the key').toString('base64') },
       });
       const refused = new RegExp(`azure: ${AZURITE.serviceUrl.replace(/[.]/g, '\\.')} refused the credentials for container ${container}: (AuthorizationFailure|AuthenticationFailed)`);
+      await assert.rejects(driver.stat('/'), StoreRefusalError, 'a refusal: start-up stops on it');
       await assert.rejects(driver.stat('/'), refused);
       await assert.rejects(driver.putContent('/docker/registry/v2/x', 'y'), refused);
     } finally {
@@ -60,6 +62,7 @@ describe('AzureDriver: wrong settings are named', () => {
       serviceUrl: AZURITE.serviceUrl,
       credential: { kind: 'shared-key', accountName: AZURITE.accountName, accountKey: AZURITE.accountKey },
     });
+    await assert.rejects(driver.stat('/'), StoreRefusalError);
     await assert.rejects(driver.stat('/'), /azure: ContainerNotFound: .* \(container wharf-missing-\w+ of http:/);
     await assert.rejects(driver.getContent('/docker/registry/v2/x'), /azure: ContainerNotFound/);
   });
@@ -73,6 +76,7 @@ describe('AzureDriver: wrong settings are named', () => {
       credential: { kind: 'shared-key', accountName: 'nosuchaccount', accountKey: AZURITE.accountKey },
     });
     // Azurite answers 404 ResourceNotFound: a store that is not there, not a file that is not
+    await assert.rejects(driver.stat('/'), StoreRefusalError);
     await assert.rejects(driver.stat('/'), /azure: ResourceNotFound: .*nosuchaccount/);
     await assert.rejects(driver.putContent('/docker/registry/v2/x', 'y'), /azure: ResourceNotFound/);
     await assert.rejects(driver.list('/docker'), /azure: ResourceNotFound/);

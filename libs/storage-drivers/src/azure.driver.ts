@@ -21,6 +21,7 @@ import {
 } from '@wharf/registry-core';
 import { AzureAppendWriter } from './azure-append.writer.js';
 import { ObjectKeys } from './object-keys.js';
+import { StoreRefusalError } from './store-refusal.error.js';
 import { checkReadRange } from './read-range.js';
 
 /** How the driver signs in: the account key, an Entra ID app's secret, or the SDK's default chain. */
@@ -350,9 +351,11 @@ function translate(err: unknown, path: string, where: { account: string; contain
     const first = (err.message.split('\n')[0] ?? '').trim();
     const said = `${code}${first && first !== code ? `: ${first}` : ''}`;
     if (REFUSED.has(code) || err.statusCode === 401) {
-      return new Error(`azure: ${where.account} refused the credentials for container ${where.container}: ${said}`, { cause: err });
+      return new StoreRefusalError(`azure: ${where.account} refused the credentials for container ${where.container}: ${said}`, { cause: err });
     }
-    return new Error(`azure: ${said} (container ${where.container} of ${where.account})`, { cause: err });
+    const message = `azure: ${said} (container ${where.container} of ${where.account})`;
+    // a 404 that is not a missing blob: the container or the account is not there
+    return err.statusCode === 404 ? new StoreRefusalError(message, { cause: err }) : new Error(message, { cause: err });
   }
   return err instanceof Error ? err : new Error(String(err));
 }

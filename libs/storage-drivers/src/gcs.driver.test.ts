@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { describeStorageDriver } from './driver-suite.js';
 import { GcsDriver } from './gcs.driver.js';
+import { StoreRefusalError } from './store-refusal.error.js';
 import { FAKE_GCS, fakeGcsStorage, testServiceAccount } from './test-servers.js';
 
 const MiB = 1024 * 1024;
@@ -53,7 +54,9 @@ describe('GcsDriver: layout, signed URLs and wrong settings', () => {
       assert.match(url.searchParams.get('X-Goog-Signature') ?? '', /^[0-9a-f]{512}$/, 'an RSA-2048 signature');
 
       const missing = new GcsDriver({ bucket: `${bucket}-gone`, rootDirectory: '', chunkSize: 256 * 1024, credentials: testServiceAccount(), endpoint: FAKE_GCS.endpoint });
+      await assert.rejects(missing.stat('/'), StoreRefusalError, 'a refusal: start-up stops on it');
       await assert.rejects(missing.stat('/'), /gcs: bucket .*-gone does not exist/);
+      await assert.rejects(missing.putContent('/docker/registry/v2/x', 'y'), /gcs: bucket .*-gone does not exist/);
     } finally {
       await fakeGcsStorage().bucket(bucket).deleteFiles({ force: true });
       await fakeGcsStorage().bucket(bucket).delete();

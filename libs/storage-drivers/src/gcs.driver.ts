@@ -13,6 +13,7 @@ import {
 } from '@wharf/registry-core';
 import { BLOB_TYPE, GcsSessionWriter, UPLOAD_SESSION_TYPE, type GcsUploadState } from './gcs-session.writer.js';
 import { ObjectKeys } from './object-keys.js';
+import { StoreRefusalError } from './store-refusal.error.js';
 import { checkReadRange } from './read-range.js';
 
 export interface GcsSettings {
@@ -59,7 +60,8 @@ export class GcsDriver implements StorageDriver {
 
   constructor(settings: GcsSettings) {
     const key = settings.keyFile !== undefined ? readKeyFile(settings.keyFile) : settings.credentials;
-    const keyIn = settings.keyFile !== undefined ? `storage.gcs.keyfile (${settings.keyFile})` : 'storage.gcs.credentials';
+    const keyIn =
+      settings.keyFile !== undefined ? { path: 'storage.gcs.keyfile', what: `the key file ${settings.keyFile}` } : { path: 'storage.gcs.credentials', what: 'the credentials' };
     // The library signs V4 URLs only from a key it was given as `credentials` (deprecated for keys
     // from untrusted sources, which an operator's own config is not; it says so once on stderr).
     this.auth = new GoogleAuth({ scopes: [FULL_CONTROL], ...(key !== undefined ? { credentials: serviceAccountKey(key, keyIn) } : {}) });
@@ -86,7 +88,8 @@ export class GcsDriver implements StorageDriver {
     try {
       await this.file(path).save(body, { resumable: false, contentType: BLOB_TYPE, validation: false });
     } catch (err) {
-      throw translate(err, path);
+      // an upload finds no object to miss: a 404 is the bucket
+      throw isNotFound(err) ? this.noBucket(err) : translate(err, path);
     }
   }
 
@@ -272,8 +275,12 @@ export class GcsDriver implements StorageDriver {
   /** Listing a prefix never finds "no such object": a 404 there is the bucket itself missing. */
   private listingFailure(err: unknown, path: string): Error {
     if (err instanceof StorageDriverError) return err;
-    if ((err as { code?: unknown } | null)?.code === 404) return new Error(`gcs: bucket ${this.bucket.name} does not exist`, { cause: err });
+    if (isNotFound(err)) return this.noBucket(err);
     return translate(err, path);
+  }
+
+  private noBucket(cause: unknown): StoreRefusalError {
+    return new StoreRefusalError(`gcs: bucket ${this.bucket.name} does not exist`, { cause });
   }
 
   private file(path: string): File {
@@ -285,9 +292,9 @@ export class GcsDriver implements StorageDriver {
  * registry:2 takes only service account keys (keyfile or credentials); so does Wharf. The key
  * signs its own OAuth tokens and V4 URLs, with no call to any metadata server.
  */
-function serviceAccountKey(key: Record<string, unknown>, keyIn: string): JWTInput {
+function serviceAccountKey(key: Record<string, unknown>, keyIn: { path: string; what: string }): JWTInput {
   if (key['type'] !== 'service_account' || typeof key['client_email'] !== 'string' || typeof key['private_key'] !== 'string') {
-    throw new ConfigError([{ path: keyIn, message: 'not a service account key (type service_account, client_email, private_key)' }]);
+    throw new ConfigError([{ path: keyIn.path, message: `${keyIn.what} is not a service account key (type service_account, client_email, private_key)` }]);
   }
   return key as JWTInput;
 }
@@ -320,11 +327,14 @@ function isNotFound(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 404;
 }
 
-/** PathNotFoundError for a missing object; any other failure keeps GCS's own words. */
+/**
+ * PathNotFoundError for a missing object; any other failure keeps GCS's own words, and 401 or
+ * 403 (a key GCS does not accept, or one without access to the bucket) is a refusal.
+ */
 function translate(err: unknown, path: string): Error {
   if (err instanceof StorageDriverError) return err;
   if (isNotFound(err)) return new PathNotFoundError(path);
   const code = (err as { code?: unknown } | null)?.code;
-  const message = err instanceof Error ? err.message : String(err);
-  return new Error(`gcs: ${code !== undefined ? `${String(code)}: ` : ''}${message.split('\n')[0]}`, { cause: err });
+  const message = `gcs: ${code !== undefined ? `${String(code)}: ` : ''}${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;
+  return code === 401 || code === 403 ? new StoreRefusalError(message, { cause: err }) : new Error(message, { cause: err });
 }
