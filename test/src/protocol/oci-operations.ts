@@ -94,6 +94,24 @@ export function withQuery(url: string, key: string, value: string): string {
   return parsed.toString();
 }
 
+/** GET of an upload: the offset the registry reports (`Range: 0-<last>`, `0-0` when empty), where the next chunk starts. */
+export async function uploadOffset(base: string, upload: string): Promise<number> {
+  const res = await send(base, 'GET', upload);
+  assert.equal(res.status, 204, `GET upload status: ${describeResponse(res)}`);
+  const range = header(res, 'range') ?? '';
+  const last = Number(/^0-(\d+)$/.exec(range)?.[1]);
+  assert.ok(Number.isInteger(last), `Range header ${range}`);
+  return range === '0-0' ? 0 : last + 1;
+}
+
+/** PATCH of one chunk that starts at `offset`, with its Content-Range. */
+export function patchChunk(base: string, upload: string, bytes: Buffer, offset: number): Promise<HttpResponse> {
+  return send(base, 'PATCH', upload, {
+    headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${offset}-${offset + bytes.length - 1}` },
+    body: bytes,
+  });
+}
+
 /** All files under `dir`, as slash-separated paths relative to it; [] when it does not exist. */
 export async function walkFiles(dir: string): Promise<string[]> {
   const found: string[] = [];
