@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeResponse, header, send, sha256, type HttpResponse } from './oci-http.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -102,6 +103,31 @@ export async function uploadOffset(base: string, upload: string): Promise<number
   const last = Number(/^0-(\d+)$/.exec(range)?.[1]);
   assert.ok(Number.isInteger(last), `Range header ${range}`);
   return range === '0-0' ? 0 : last + 1;
+}
+
+/**
+ * A PATCH without Content-Range whose body streams slowly (256 KiB every 50 ms), for tests that
+ * break something while it is under way: `sent(n)` resolves once n bytes have gone out.
+ */
+export function slowPatch(base: string, upload: string, bytes: Buffer): { answer: Promise<HttpResponse>; sent(n: number): Promise<void> } {
+  let sent = 0;
+  async function* slowly(): AsyncGenerator<Buffer> {
+    for (let i = 0; i < bytes.length; i += 256 * 1024) {
+      sent += Math.min(256 * 1024, bytes.length - i);
+      yield bytes.subarray(i, i + 256 * 1024);
+      await sleep(50);
+    }
+  }
+  const answer = send(base, 'PATCH', upload, { headers: { 'Content-Type': 'application/octet-stream' }, body: slowly() });
+  return {
+    answer,
+    sent: async (n) => {
+      // bounded by the whole body's pace: 256 KiB per 50 ms, with room for a busy machine
+      const deadline = Date.now() + 10_000 + (bytes.length / (256 * 1024)) * 500;
+      while (sent < n && Date.now() < deadline) await sleep(20);
+      assert.ok(sent >= n, `only ${sent} of ${n} bytes went out`);
+    },
+  };
 }
 
 /** PATCH of one chunk that starts at `offset`, with its Content-Range. */

@@ -9,7 +9,7 @@ import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { azuriteService, createTestStore, fakeGcsStorage, removeTestStore } from '@wharf/storage-drivers/test-servers';
 import { describeResponse, errorCodes, send, sha256, type HttpResponse } from '../protocol/oci-http.js';
-import { locationOf, patchChunk, startUpload, uploadOffset, withQuery } from '../protocol/oci-operations.js';
+import { locationOf, patchChunk, slowPatch, startUpload, uploadOffset, withQuery } from '../protocol/oci-operations.js';
 import { freePort } from '../support/free-port.js';
 import { AZURITE_SCRIPT, FAKE_GCS_SCRIPT, PrivateService } from '../support/private-service.js';
 import { RegistryProcess, type RegistryOptions } from '../support/registry-process.js';
@@ -128,23 +128,11 @@ for (const kind of ['azure', 'gcs'] as const) {
       assert.equal(first.status, 202, `first chunk: ${describeResponse(first)}`);
 
       // a chunk that streams slowly; the store goes away once part of it has gone through
-      let sent = 0;
-      const rest = blob.subarray(2 * MiB);
-      async function* slowly(): AsyncGenerator<Buffer> {
-        for (let i = 0; i < rest.length; i += 256 * 1024) {
-          sent += 256 * 1024;
-          yield rest.subarray(i, i + 256 * 1024);
-          await sleep(50);
-        }
-      }
-      const interrupted = send(reg.url, 'PATCH', locationOf(reg.url, first), {
-        headers: { 'Content-Type': 'application/octet-stream' },
-        body: slowly(),
-      });
-      while (sent < 3 * MiB) await sleep(20);
+      const chunk = slowPatch(reg.url, locationOf(reg.url, first), blob.subarray(2 * MiB));
+      await chunk.sent(3 * MiB);
       await store.service.stop();
       const stoppedAt = Date.now();
-      assertStorageError(await interrupted, 'the chunk the store went away under');
+      assertStorageError(await chunk.answer, 'the chunk the store went away under');
       assertStorageError(await send(reg.url, 'GET', upload), 'the upload status while the store is down');
       const waited = Date.now() - stoppedAt;
       assert.ok(waited < ANSWER_BOUND_MS, `both answers took ${waited} ms after the store stopped`);

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeResponse, send, sha256 } from '../protocol/oci-http.js';
-import { locationOf, patchChunk as patch, startUpload, uploadOffset, withQuery } from '../protocol/oci-operations.js';
+import { locationOf, patchChunk as patch, slowPatch, startUpload, uploadOffset, withQuery } from '../protocol/oci-operations.js';
 import { RegistryProcess } from '../support/registry-process.js';
 import { PrivateSwiftProxy, SwiftContainer, uniqueContainer } from '../support/swift.js';
 
@@ -49,23 +49,12 @@ describe('swift storage', () => {
       assert.equal(first.status, 202, `first chunk: ${describeResponse(first)}`);
 
       // a chunk that streams slowly; Swift goes away once part of it has gone through
-      let sent = 0;
-      const rest = blob.subarray(2 * MiB);
-      async function* slowly(): AsyncGenerator<Buffer> {
-        for (let i = 0; i < rest.length; i += 256 * 1024) {
-          sent += 256 * 1024;
-          yield rest.subarray(i, i + 256 * 1024);
-          await sleep(50);
-        }
-      }
-      const interrupted = send(reg.url, 'PATCH', locationOf(reg.url, first), {
-        headers: { 'Content-Type': 'application/octet-stream' },
-        body: slowly(),
-      }).then(
+      const chunk = slowPatch(reg.url, locationOf(reg.url, first), blob.subarray(2 * MiB));
+      const interrupted = chunk.answer.then(
         (res) => `HTTP ${res.status}`,
         (err: Error) => `connection error ${err.message}`,
       );
-      while (sent < 3 * MiB) await sleep(20);
+      await chunk.sent(3 * MiB);
       await proxy.halt();
       const outcome = await interrupted;
       assert.doesNotMatch(outcome, /^HTTP 20\d/, `the interrupted chunk was answered ${outcome}`);
