@@ -5,7 +5,9 @@ import {
   RestError,
   StorageSharedKeyCredential,
   type BlobClient,
+  type BlobItem,
   type ContainerClient,
+  type StoragePipelineOptions,
   type UserDelegationKey,
 } from '@azure/storage-blob';
 import { ClientSecretCredential, DefaultAzureCredential } from '@azure/identity';
@@ -19,6 +21,7 @@ import {
 } from '@wharf/registry-core';
 import { AzureAppendWriter } from './azure-append.writer.js';
 import { ObjectKeys } from './object-keys.js';
+import { StoreRefusalError } from './store-refusal.error.js';
 import { checkReadRange } from './read-range.js';
 
 /** How the driver signs in: the account key, an Entra ID app's secret, or the SDK's default chain. */
@@ -35,7 +38,14 @@ export interface AzureSettings {
   /** https://<account>.blob.<realm> unless configured. */
   serviceUrl?: string;
   credential?: AzureCredential;
+  /**
+   * Names per listing request: Azure's maximum (5,000) unless set. Not a configuration key:
+   * tests set it small so that a few files already take several pages.
+   */
+  listPageSize?: number;
 }
+
+const LIST_PAGE = 5000;
 
 // A user delegation key may live 7 days; one is asked for per 2 days and renewed with an
 // hour to spare, so a SAS of up to that hour never outlives its key.
@@ -55,11 +65,19 @@ export class AzureDriver implements StorageDriver {
   private readonly container: ContainerClient;
   private readonly keys: ObjectKeys;
   private delegationKey: { key: UserDelegationKey; renewAt: number } | undefined;
+  /** Which store answered, for error messages. */
+  private readonly where: { account: string; container: string };
+  private readonly listPageSize: number;
 
   constructor(settings: AzureSettings) {
     this.service = serviceClient(settings);
     this.container = this.service.getContainerClient(settings.container);
     this.keys = new ObjectKeys(settings.rootDirectory);
+    this.listPageSize = settings.listPageSize ?? LIST_PAGE;
+    // the account's URL names the account; a SAS in a connection string's URL stays out of errors
+    const account = new URL(this.service.url);
+    account.search = '';
+    this.where = { account: account.href.replace(/\/$/, ''), container: settings.container };
   }
 
   /**
@@ -70,11 +88,17 @@ export class AzureDriver implements StorageDriver {
   async getContent(path: string): Promise<Buffer> {
     const blob = this.blob(path);
     for (let attempt = 1; ; attempt++) {
+      let body: Readable;
       try {
-        const response = await blob.download(0, undefined, { maxRetryRequests: 0 });
-        return await readAll(response.readableStreamBody as Readable);
+        // a store that does not answer fails here, after the pipeline's own retries: not read again
+        body = (await blob.download(0, undefined, { maxRetryRequests: 0 })).readableStreamBody as Readable;
       } catch (err) {
-        if (isNotFound(err) || attempt >= 3) throw translate(err, path);
+        throw this.translate(err, path);
+      }
+      try {
+        return await readAll(body);
+      } catch (err) {
+        if (attempt >= 3) throw this.translate(err, path);
       }
     }
   }
@@ -86,7 +110,7 @@ export class AzureDriver implements StorageDriver {
       await blob.getBlockBlobClient().upload(body, body.length);
     } catch (err) {
       // Put Blob cannot replace an append blob (an upload's data file): registry:2 deletes it first, too.
-      if (!(err instanceof RestError && err.code === 'InvalidBlobType')) throw translate(err, path);
+      if (!(err instanceof RestError && err.code === 'InvalidBlobType')) throw this.translate(err, path);
       await blob.deleteIfExists();
       await blob.getBlockBlobClient().upload(body, body.length);
     }
@@ -110,7 +134,7 @@ export class AzureDriver implements StorageDriver {
         if (offset === size) return Readable.from([]);
         throw new InvalidOffsetError(path, offset);
       }
-      throw translate(err, path);
+      throw this.translate(err, path);
     }
   }
 
@@ -120,14 +144,14 @@ export class AzureDriver implements StorageDriver {
     if (append) {
       const props = await blob.getProperties().catch((err: unknown) => {
         if (isNotFound(err)) return undefined;
-        throw translate(err, path);
+        throw this.translate(err, path);
       });
       if (props?.blobType === 'AppendBlob') return new AzureAppendWriter(path, appendBlob, { stored: props.contentLength ?? 0, modTime: props.lastModified });
       if (props !== undefined) return this.appendAfterBlockBlob(path, blob, props.lastModified);
     }
     // Create replaces whatever is there with an empty append blob.
     await appendBlob.create().catch((err: unknown) => {
-      throw translate(err, path);
+      throw this.translate(err, path);
     });
     return new AzureAppendWriter(path, appendBlob, { stored: 0 });
   }
@@ -144,7 +168,7 @@ export class AzureDriver implements StorageDriver {
           version: props.etag ?? '',
         };
       } catch (err) {
-        if (!isNotFound(err)) throw translate(err, path);
+        if (!isNotFound(err)) throw this.translate(err, path);
       }
     }
     const prefix = this.keys.dir(path);
@@ -153,7 +177,7 @@ export class AzureDriver implements StorageDriver {
       const found = !page.done && page.value.segment.blobItems.length > 0;
       if (!found && path !== '/') throw new PathNotFoundError(path);
     } catch (err) {
-      throw translate(err, path);
+      throw this.translate(err, path);
     }
     return { path, size: 0, modTime: new Date(0), isDir: true, version: '' };
   }
@@ -162,11 +186,11 @@ export class AzureDriver implements StorageDriver {
     const prefix = this.keys.dir(path);
     const children: string[] = [];
     try {
-      for await (const item of this.container.listBlobsByHierarchy('/', { prefix })) {
-        children.push(this.keys.path(item.name));
+      for await (const page of this.container.listBlobsByHierarchy('/', { prefix }).byPage({ maxPageSize: this.listPageSize })) {
+        for (const item of [...(page.segment.blobPrefixes ?? []), ...page.segment.blobItems]) children.push(this.keys.path(item.name));
       }
     } catch (err) {
-      throw translate(err, path);
+      throw this.translate(err, path);
     }
     if (children.length === 0 && path !== '/') throw new PathNotFoundError(path);
     return children;
@@ -181,7 +205,7 @@ export class AzureDriver implements StorageDriver {
       await poller.pollUntilDone();
     } catch (err) {
       if (isNotFound(err)) throw new PathNotFoundError(source);
-      throw translate(err, dest);
+      throw this.translate(err, dest);
     }
     await from.deleteIfExists();
   }
@@ -191,13 +215,13 @@ export class AzureDriver implements StorageDriver {
       const deleted = await this.blob(path).deleteIfExists();
       if (deleted.succeeded) return;
       let found = 0;
-      for await (const item of this.container.listBlobsFlat({ prefix: this.keys.dir(path) })) {
+      for await (const item of this.blobsUnder(this.keys.dir(path))) {
         await this.container.getBlobClient(item.name).deleteIfExists();
         found++;
       }
       if (found === 0) throw new PathNotFoundError(path);
     } catch (err) {
-      throw translate(err, path);
+      throw this.translate(err, path);
     }
   }
 
@@ -205,7 +229,7 @@ export class AzureDriver implements StorageDriver {
   async *walk(path: string): AsyncIterable<FileInfo> {
     const prefix = this.keys.dir(path);
     try {
-      for await (const item of this.container.listBlobsFlat({ prefix })) {
+      for await (const item of this.blobsUnder(prefix)) {
         yield {
           path: this.keys.path(item.name),
           size: item.properties.contentLength ?? 0,
@@ -215,7 +239,7 @@ export class AzureDriver implements StorageDriver {
         };
       }
     } catch (err) {
-      throw translate(err, path);
+      throw this.translate(err, path);
     }
   }
 
@@ -234,7 +258,7 @@ export class AzureDriver implements StorageDriver {
       }
       return await blob.generateUserDelegationSasUrl({ permissions, startsOn, expiresOn }, await this.userDelegationKey());
     } catch (err) {
-      throw translate(err, path);
+      throw this.translate(err, path);
     }
   }
 
@@ -259,6 +283,15 @@ export class AzureDriver implements StorageDriver {
     return new AzureAppendWriter(path, appendBlob, { stored: 0, tail, modTime });
   }
 
+  /** Every blob whose name starts with `prefix`, a page of `listPageSize` names per request. */
+  private async *blobsUnder(prefix: string): AsyncIterable<BlobItem> {
+    for await (const page of this.container.listBlobsFlat({ prefix }).byPage({ maxPageSize: this.listPageSize })) yield* page.segment.blobItems;
+  }
+
+  private translate(err: unknown, path: string): Error {
+    return translate(err, path, this.where);
+  }
+
   private blob(path: string): BlobClient {
     return this.container.getBlobClient(this.keys.file(path));
   }
@@ -270,38 +303,59 @@ async function readAll(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * 5 retries, 100 ms apart at first and doubling: a blip is ridden out, and a store that refuses
+ * connections is reported in about 3 s. The SDK's default (3 retries from 4 s) held each
+ * request about 30 s, so a client waited a minute or more to hear that storage was down.
+ */
+const RETRIES: StoragePipelineOptions = { retryOptions: { maxTries: 6, retryDelayInMs: 100, maxRetryDelayInMs: 2_000 } };
+
 function serviceClient(settings: AzureSettings): BlobServiceClient {
-  if (settings.connectionString !== undefined) return BlobServiceClient.fromConnectionString(settings.connectionString);
+  if (settings.connectionString !== undefined) return BlobServiceClient.fromConnectionString(settings.connectionString, RETRIES);
   const credential = settings.credential;
   if (credential === undefined) throw new Error('azure: no credential configured');
   const url = settings.serviceUrl;
   if (url === undefined) throw new Error('azure: no service URL configured');
   switch (credential.kind) {
     case 'shared-key':
-      return new BlobServiceClient(url, new StorageSharedKeyCredential(credential.accountName, credential.accountKey));
+      return new BlobServiceClient(url, new StorageSharedKeyCredential(credential.accountName, credential.accountKey), RETRIES);
     case 'client-secret':
-      return new BlobServiceClient(url, new ClientSecretCredential(credential.tenantId, credential.clientId, credential.secret));
+      return new BlobServiceClient(url, new ClientSecretCredential(credential.tenantId, credential.clientId, credential.secret), RETRIES);
     case 'default':
-      return new BlobServiceClient(url, new DefaultAzureCredential());
+      return new BlobServiceClient(url, new DefaultAzureCredential(), RETRIES);
   }
 }
 
+/**
+ * A missing blob: BlobNotFound, or the bare 404 of a HEAD (which has no body to carry a code).
+ * A 404 naming anything else is about the store, not the path: ContainerNotFound, or
+ * ResourceNotFound for an account the endpoint does not know.
+ */
 function isNotFound(err: unknown): boolean {
-  return err instanceof RestError && err.statusCode === 404 && err.code !== 'ContainerNotFound';
+  return err instanceof RestError && err.statusCode === 404 && (err.code === undefined || err.code === 'BlobNotFound');
 }
 
+/** Azure's answers that mean the configured credentials are not accepted for this account. */
+const REFUSED = new Set(['AuthenticationFailed', 'AuthorizationFailure', 'AuthorizationPermissionMismatch', 'InvalidAuthenticationInfo', 'NoAuthenticationInformation']);
+
 /**
- * PathNotFoundError for a missing blob; any other failure keeps Azure's own words (and names
- * the container when it is the container that is missing), so a wrong key or a missing
- * container reads clearly in logs and in the health check.
+ * PathNotFoundError for a missing blob; any other failure keeps Azure's own words and says
+ * which store answered (the account's URL and the container), so a wrong key, account
+ * or container reads clearly in logs, in the start-up check and in the health check.
  */
-function translate(err: unknown, path: string): Error {
+function translate(err: unknown, path: string, where: { account: string; container: string }): Error {
   if (err instanceof StorageDriverError) return err;
   if (isNotFound(err)) return new PathNotFoundError(path);
   if (err instanceof RestError) {
     const code = err.code ?? `HTTP ${err.statusCode ?? '?'}`;
     const first = (err.message.split('\n')[0] ?? '').trim();
-    return new Error(`azure: ${code}${first && first !== code ? `: ${first}` : ''}`, { cause: err });
+    const said = `${code}${first && first !== code ? `: ${first}` : ''}`;
+    if (REFUSED.has(code) || err.statusCode === 401) {
+      return new StoreRefusalError(`azure: ${where.account} refused the credentials for container ${where.container}: ${said}`, { cause: err });
+    }
+    const message = `azure: ${said} (container ${where.container} of ${where.account})`;
+    // a 404 that is not a missing blob: the container or the account is not there
+    return err.statusCode === 404 ? new StoreRefusalError(message, { cause: err }) : new Error(message, { cause: err });
   }
   return err instanceof Error ? err : new Error(String(err));
 }

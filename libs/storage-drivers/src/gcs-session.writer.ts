@@ -31,6 +31,8 @@ export interface GcsUploadState {
  */
 export class GcsSessionWriter extends BlockFileWriter {
   private sessionUri: string | undefined;
+  /** Set once the session turned out to be gone: what this writer may no longer keep. */
+  private lost: Error | undefined;
 
   constructor(
     path: string,
@@ -46,7 +48,7 @@ export class GcsSessionWriter extends BlockFileWriter {
     const length = data.length - (data.length % GCS_CHUNK_GRANULE);
     const session = await this.session();
     const response = await this.put(session, data.subarray(0, length), `bytes ${offset}-${offset + length - 1}/*`);
-    if (response.status !== 308) throw await unexpected(response, 'chunk');
+    if (response.status !== 308) throw await this.failure(response, 'chunk');
     // 308 with the range the session now holds: normally all of it, but GCS may keep less
     await response.body?.cancel();
     const held = /^bytes=0-(\d+)$/.exec(response.headers.get('range') ?? '');
@@ -61,13 +63,15 @@ export class GcsSessionWriter extends BlockFileWriter {
       const total = this.stored + rest.length;
       const range = rest.length === 0 ? `bytes */${total}` : `bytes ${this.stored}-${total - 1}/${total}`;
       const response = await this.put(this.sessionUri, rest, range);
-      if (response.status !== 200 && response.status !== 201) throw await unexpected(response, 'last chunk');
+      if (response.status !== 200 && response.status !== 201) throw await this.failure(response, 'last chunk');
       await response.body?.cancel();
     }
     this.addStored(rest.length);
   }
 
   protected override async keep(rest: Buffer): Promise<void> {
+    // nothing to keep after the session's bytes are gone: `rest` would follow bytes nobody has
+    if (this.lost) throw this.lost;
     const metadata: Record<string, string> = { Offset: String(this.stored) };
     if (this.sessionUri !== undefined) metadata['Session-URI'] = this.sessionUri;
     await this.file.save(rest, { resumable: false, contentType: UPLOAD_SESSION_TYPE, metadata: { metadata }, validation: false });
@@ -80,6 +84,24 @@ export class GcsSessionWriter extends BlockFileWriter {
     if (this.sessionUri !== undefined) {
       await fetch(this.sessionUri, { method: 'DELETE' }).then((r) => r.body?.cancel(), () => undefined);
     }
+  }
+
+  /**
+   * The error for a request the session refused. 404 and 410 mean the session is gone (GCS
+   * ends one a week after it began; an emulator may forget it when it restarts), and with it
+   * every byte it held: the upload's state is removed, so the next writer of the path starts at
+   * 0 and the client, asking for the upload's offset, sends the blob again instead of chunks
+   * after bytes that no longer exist.
+   */
+  private async failure(response: Response, what: string): Promise<Error> {
+    const error = await unexpected(response, what);
+    if (response.status !== 404 && response.status !== 410) return error;
+    this.lost = new Error(
+      `gcs: the resumable upload session for ${this.path} is gone (HTTP ${response.status}) with the ${this.stored} bytes it held; the upload starts again at 0`,
+      { cause: error },
+    );
+    await this.file.delete({ ignoreNotFound: true });
+    return this.lost;
   }
 
   private async session(): Promise<string> {

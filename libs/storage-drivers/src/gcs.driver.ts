@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { GoogleAuth, type JWTInput } from 'google-auth-library';
+import { ConfigError } from '@wharf/config';
 import { Storage, type Bucket, type File, type FileMetadata, type StorageOptions } from '@google-cloud/storage';
 import {
   InvalidOffsetError,
@@ -12,6 +13,7 @@ import {
 } from '@wharf/registry-core';
 import { BLOB_TYPE, GcsSessionWriter, UPLOAD_SESSION_TYPE, type GcsUploadState } from './gcs-session.writer.js';
 import { ObjectKeys } from './object-keys.js';
+import { StoreRefusalError } from './store-refusal.error.js';
 import { checkReadRange } from './read-range.js';
 
 export interface GcsSettings {
@@ -26,6 +28,11 @@ export interface GcsSettings {
   /** Another endpoint than Google's (an emulator, a private endpoint); requests to it are not signed. */
   endpoint?: string;
   userAgent?: string;
+  /**
+   * Objects per listing request: 1,000 (GCS's maximum) unless set. Not a configuration key:
+   * tests set it small so that a few files already take several pages.
+   */
+  listPageSize?: number;
 }
 
 const LIST_PAGE = 1000;
@@ -44,6 +51,7 @@ export class GcsDriver implements StorageDriver {
   private readonly bucket: Bucket;
   private readonly keys: ObjectKeys;
   private readonly chunkSize: number;
+  private readonly listPageSize: number;
   /** The service account key, else Application Default Credentials. */
   private readonly auth: GoogleAuth;
   private readonly endpoint: string;
@@ -52,9 +60,11 @@ export class GcsDriver implements StorageDriver {
 
   constructor(settings: GcsSettings) {
     const key = settings.keyFile !== undefined ? readKeyFile(settings.keyFile) : settings.credentials;
+    const keyIn =
+      settings.keyFile !== undefined ? { path: 'storage.gcs.keyfile', what: `the key file ${settings.keyFile}` } : { path: 'storage.gcs.credentials', what: 'the credentials' };
     // The library signs V4 URLs only from a key it was given as `credentials` (deprecated for keys
     // from untrusted sources, which an operator's own config is not; it says so once on stderr).
-    this.auth = new GoogleAuth({ scopes: [FULL_CONTROL], ...(key !== undefined ? { credentials: serviceAccountKey(key) } : {}) });
+    this.auth = new GoogleAuth({ scopes: [FULL_CONTROL], ...(key !== undefined ? { credentials: serviceAccountKey(key, keyIn) } : {}) });
     this.signsRequests = settings.endpoint === undefined;
     this.endpoint = (settings.endpoint ?? GOOGLE_ENDPOINT).replace(/\/+$/, '');
     const options: StorageOptions = { authClient: this.auth, apiEndpoint: this.endpoint };
@@ -64,6 +74,7 @@ export class GcsDriver implements StorageDriver {
     this.bucket = new Storage(options).bucket(settings.bucket);
     this.keys = new ObjectKeys(settings.rootDirectory);
     this.chunkSize = settings.chunkSize;
+    this.listPageSize = settings.listPageSize ?? LIST_PAGE;
   }
 
   async getContent(path: string): Promise<Buffer> {
@@ -77,7 +88,8 @@ export class GcsDriver implements StorageDriver {
     try {
       await this.file(path).save(body, { resumable: false, contentType: BLOB_TYPE, validation: false });
     } catch (err) {
-      throw translate(err, path);
+      // an upload finds no object to miss: a 404 is the bucket
+      throw isNotFound(err) ? this.noBucket(err) : translate(err, path);
     }
   }
 
@@ -170,7 +182,7 @@ export class GcsDriver implements StorageDriver {
           prefix: this.keys.dir(path),
           delimiter: '/',
           autoPaginate: false,
-          maxResults: LIST_PAGE,
+          maxResults: this.listPageSize,
           ...(pageToken ? { pageToken } : {}),
         });
         for (const file of files) children.push(this.keys.path(file.name));
@@ -193,7 +205,7 @@ export class GcsDriver implements StorageDriver {
         const [page, next] = await this.bucket.getFiles({
           prefix: this.keys.dir(path),
           autoPaginate: false,
-          maxResults: LIST_PAGE,
+          maxResults: this.listPageSize,
           ...(pageToken ? { pageToken } : {}),
         });
         files = page;
@@ -222,7 +234,8 @@ export class GcsDriver implements StorageDriver {
     let found = 0;
     try {
       const [deleted] = await file.delete({ ignoreNotFound: true });
-      if (deleted && (deleted as { statusCode?: number }).statusCode !== 404) found++;
+      // a file is never also a directory in the layout: no listing after it is gone
+      if (deleted && (deleted as { statusCode?: number }).statusCode !== 404) return;
       for await (const info of this.walk(path)) {
         await this.bucket.file(this.keys.file(info.path)).delete({ ignoreNotFound: true });
         found++;
@@ -262,8 +275,12 @@ export class GcsDriver implements StorageDriver {
   /** Listing a prefix never finds "no such object": a 404 there is the bucket itself missing. */
   private listingFailure(err: unknown, path: string): Error {
     if (err instanceof StorageDriverError) return err;
-    if ((err as { code?: unknown } | null)?.code === 404) return new Error(`gcs: bucket ${this.bucket.name} does not exist`, { cause: err });
+    if (isNotFound(err)) return this.noBucket(err);
     return translate(err, path);
+  }
+
+  private noBucket(cause: unknown): StoreRefusalError {
+    return new StoreRefusalError(`gcs: bucket ${this.bucket.name} does not exist`, { cause });
   }
 
   private file(path: string): File {
@@ -275,19 +292,22 @@ export class GcsDriver implements StorageDriver {
  * registry:2 takes only service account keys (keyfile or credentials); so does Wharf. The key
  * signs its own OAuth tokens and V4 URLs, with no call to any metadata server.
  */
-function serviceAccountKey(key: Record<string, unknown>): JWTInput {
+function serviceAccountKey(key: Record<string, unknown>, keyIn: { path: string; what: string }): JWTInput {
   if (key['type'] !== 'service_account' || typeof key['client_email'] !== 'string' || typeof key['private_key'] !== 'string') {
-    throw new Error('gcs: the credentials must be a service account key (type service_account, client_email, private_key)');
+    throw new ConfigError([{ path: keyIn.path, message: `${keyIn.what} is not a service account key (type service_account, client_email, private_key)` }]);
   }
   return key as JWTInput;
 }
 
+/** A key file that cannot be read is a configuration error, named at start-up like any other. */
 function readKeyFile(path: string): Record<string, unknown> {
+  let parsed: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new Error(`gcs: cannot read the key file ${path}: ${(err as Error).message}`, { cause: err });
+    throw new ConfigError([{ path: 'storage.gcs.keyfile', message: `cannot read the key file ${path}: ${(err as Error).message}` }]);
   }
+  return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
 }
 
 /** An unfinished upload's size counts what its session holds and the tail kept aside. */
@@ -307,11 +327,14 @@ function isNotFound(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 404;
 }
 
-/** PathNotFoundError for a missing object; any other failure keeps GCS's own words. */
+/**
+ * PathNotFoundError for a missing object; any other failure keeps GCS's own words, and 401 or
+ * 403 (a key GCS does not accept, or one without access to the bucket) is a refusal.
+ */
 function translate(err: unknown, path: string): Error {
   if (err instanceof StorageDriverError) return err;
   if (isNotFound(err)) return new PathNotFoundError(path);
   const code = (err as { code?: unknown } | null)?.code;
-  const message = err instanceof Error ? err.message : String(err);
-  return new Error(`gcs: ${code !== undefined ? `${String(code)}: ` : ''}${message.split('\n')[0]}`, { cause: err });
+  const message = `gcs: ${code !== undefined ? `${String(code)}: ` : ''}${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;
+  return code === 401 || code === 403 ? new StoreRefusalError(message, { cause: err }) : new Error(message, { cause: err });
 }

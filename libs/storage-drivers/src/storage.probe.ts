@@ -1,5 +1,7 @@
 import { isPathNotFound, type StorageDriver } from '@wharf/registry-core';
+import { ConfigError } from '@wharf/config';
 import { isS3ConfigurationError } from './s3-errors.js';
+import { StoreRefusalError } from './store-refusal.error.js';
 
 export type ProbeResult =
   | { ok: true }
@@ -21,8 +23,10 @@ export async function probeStorage(driver: StorageDriver, timeoutMs: number): Pr
   } catch (err) {
     // a filesystem root that does not exist yet is made by the first write
     if (isPathNotFound(err)) return { ok: true };
+    // settings the driver could not even open with (an unreadable key file) are named as such
+    if (err instanceof ConfigError) throw err;
     const message = err instanceof Error ? err.message : String(err);
-    if (isS3ConfigurationError(err)) {
+    if (isS3ConfigurationError(err) || err instanceof StoreRefusalError) {
       return { ok: false, refused: true, message: `the object store refused the configured credentials or bucket: ${message}` };
     }
     return { ok: false, refused: false, message };

@@ -20,8 +20,9 @@ export const AZURITE = {
   serviceUrl: `http://127.0.0.1:${process.env['WHARF_AZURITE_PORT'] ?? '10000'}/devstoreaccount1`,
 };
 
-export function azuriteService(): BlobServiceClient {
-  return new BlobServiceClient(AZURITE.serviceUrl, new StorageSharedKeyCredential(AZURITE.accountName, AZURITE.accountKey));
+/** A client of the shared Azurite, or of another instance (a test's own) at `serviceUrl`. */
+export function azuriteService(serviceUrl = AZURITE.serviceUrl): BlobServiceClient {
+  return new BlobServiceClient(serviceUrl, new StorageSharedKeyCredential(AZURITE.accountName, AZURITE.accountKey));
 }
 
 export const FAKE_GCS = {
@@ -60,8 +61,9 @@ function swiftClient(): SwiftClient {
   });
 }
 
-export function fakeGcsStorage(): Storage {
-  return new Storage({ apiEndpoint: FAKE_GCS.endpoint, projectId: 'wharf-test', authClient: new GoogleAuth({ authClient: new JWT({ email: 'wharf-test@wharf-test.iam.gserviceaccount.com', key: testServiceAccount()['private_key']! }) }) });
+/** A client of the shared fake-gcs-server, or of another instance (a test's own) at `endpoint`. */
+export function fakeGcsStorage(endpoint = FAKE_GCS.endpoint): Storage {
+  return new Storage({ apiEndpoint: endpoint, projectId: 'wharf-test', authClient: new GoogleAuth({ authClient: new JWT({ email: 'wharf-test@wharf-test.iam.gserviceaccount.com', key: testServiceAccount()['private_key']! }) }) });
 }
 
 /** A new, empty container (Azurite) or bucket (fake-gcs-server) for one test; returns its name. */

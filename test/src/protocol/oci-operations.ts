@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeResponse, header, send, sha256, type HttpResponse } from './oci-http.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -92,6 +93,49 @@ export function withQuery(url: string, key: string, value: string): string {
   const parsed = new URL(url);
   parsed.searchParams.append(key, value);
   return parsed.toString();
+}
+
+/** GET of an upload: the offset the registry reports (`Range: 0-<last>`, `0-0` when empty), where the next chunk starts. */
+export async function uploadOffset(base: string, upload: string): Promise<number> {
+  const res = await send(base, 'GET', upload);
+  assert.equal(res.status, 204, `GET upload status: ${describeResponse(res)}`);
+  const range = header(res, 'range') ?? '';
+  const last = Number(/^0-(\d+)$/.exec(range)?.[1]);
+  assert.ok(Number.isInteger(last), `Range header ${range}`);
+  return range === '0-0' ? 0 : last + 1;
+}
+
+/**
+ * A PATCH without Content-Range whose body streams slowly (256 KiB every 50 ms), for tests that
+ * break something while it is under way: `sent(n)` resolves once n bytes have gone out.
+ */
+export function slowPatch(base: string, upload: string, bytes: Buffer): { answer: Promise<HttpResponse>; sent(n: number): Promise<void> } {
+  let sent = 0;
+  async function* slowly(): AsyncGenerator<Buffer> {
+    for (let i = 0; i < bytes.length; i += 256 * 1024) {
+      sent += Math.min(256 * 1024, bytes.length - i);
+      yield bytes.subarray(i, i + 256 * 1024);
+      await sleep(50);
+    }
+  }
+  const answer = send(base, 'PATCH', upload, { headers: { 'Content-Type': 'application/octet-stream' }, body: slowly() });
+  return {
+    answer,
+    sent: async (n) => {
+      // bounded by the whole body's pace: 256 KiB per 50 ms, with room for a busy machine
+      const deadline = Date.now() + 10_000 + (bytes.length / (256 * 1024)) * 500;
+      while (sent < n && Date.now() < deadline) await sleep(20);
+      assert.ok(sent >= n, `only ${sent} of ${n} bytes went out`);
+    },
+  };
+}
+
+/** PATCH of one chunk that starts at `offset`, with its Content-Range. */
+export function patchChunk(base: string, upload: string, bytes: Buffer, offset: number): Promise<HttpResponse> {
+  return send(base, 'PATCH', upload, {
+    headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${offset}-${offset + bytes.length - 1}` },
+    body: bytes,
+  });
 }
 
 /** All files under `dir`, as slash-separated paths relative to it; [] when it does not exist. */

@@ -1,36 +1,15 @@
 // The swift driver against the real one-node Swift: Swift going away in the middle of an upload, and
 // credentials it refuses. (Uploads moved between replicas: object-store-registry.test.ts.)
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeResponse, header, send, type HttpResponse } from '../protocol/oci-http.js';
-import { locationOf, startUpload, withQuery } from '../protocol/oci-operations.js';
+import { describeResponse, send, sha256 } from '../protocol/oci-http.js';
+import { locationOf, patchChunk as patch, slowPatch, startUpload, uploadOffset, withQuery } from '../protocol/oci-operations.js';
 import { RegistryProcess } from '../support/registry-process.js';
 import { PrivateSwiftProxy, SwiftContainer, uniqueContainer } from '../support/swift.js';
 
 const MiB = 1024 * 1024;
-
-function sha256(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-/** The upload's offset as the registry reports it (`Range: 0-<last>`). */
-async function uploadOffset(base: string, upload: string): Promise<number> {
-  const res = await send(base, 'GET', upload);
-  assert.equal(res.status, 204, `GET upload status: ${describeResponse(res)}`);
-  const range = header(res, 'range') ?? '';
-  const last = Number(/^0-(\d+)$/.exec(range)?.[1]);
-  assert.ok(Number.isInteger(last), `Range header ${range}`);
-  return last === 0 && range === '0-0' ? 0 : last + 1;
-}
-
-async function patch(base: string, upload: string, bytes: Buffer, offset: number): Promise<HttpResponse> {
-  return send(base, 'PATCH', upload, {
-    headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${offset}-${offset + bytes.length - 1}` },
-    body: bytes,
-  });
-}
 
 describe('swift storage', () => {
   const containers: SwiftContainer[] = [];
@@ -70,23 +49,12 @@ describe('swift storage', () => {
       assert.equal(first.status, 202, `first chunk: ${describeResponse(first)}`);
 
       // a chunk that streams slowly; Swift goes away once part of it has gone through
-      let sent = 0;
-      const rest = blob.subarray(2 * MiB);
-      async function* slowly(): AsyncGenerator<Buffer> {
-        for (let i = 0; i < rest.length; i += 256 * 1024) {
-          sent += 256 * 1024;
-          yield rest.subarray(i, i + 256 * 1024);
-          await sleep(50);
-        }
-      }
-      const interrupted = send(reg.url, 'PATCH', locationOf(reg.url, first), {
-        headers: { 'Content-Type': 'application/octet-stream' },
-        body: slowly(),
-      }).then(
+      const chunk = slowPatch(reg.url, locationOf(reg.url, first), blob.subarray(2 * MiB));
+      const interrupted = chunk.answer.then(
         (res) => `HTTP ${res.status}`,
         (err: Error) => `connection error ${err.message}`,
       );
-      while (sent < 3 * MiB) await sleep(20);
+      await chunk.sent(3 * MiB);
       await proxy.halt();
       const outcome = await interrupted;
       assert.doesNotMatch(outcome, /^HTTP 20\d/, `the interrupted chunk was answered ${outcome}`);

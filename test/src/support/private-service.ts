@@ -7,7 +7,7 @@ import { freePort } from './free-port.js';
 
 /** How to run a private instance of a service through its own script (`scripts/<name>.sh`). */
 export interface ServiceScript {
-  name: 'redis' | 'postgres' | 'elasticsearch' | 'versitygw';
+  name: 'redis' | 'postgres' | 'elasticsearch' | 'versitygw' | 'azurite' | 'fake-gcs';
   /** The script's environment variables naming the instance's port and folder. */
   portVar: string;
   dirVar: string;
@@ -18,6 +18,9 @@ export const REDIS: ServiceScript = { name: 'redis', portVar: 'WHARF_REDIS_PORT'
 export const POSTGRES: ServiceScript = { name: 'postgres', portVar: 'WHARF_PG_PORT', dirVar: 'WHARF_PG_DIR', timeoutMs: 120_000 };
 export const VERSITYGW: ServiceScript = { name: 'versitygw', portVar: 'WHARF_VERSITYGW_PORT', dirVar: 'WHARF_VERSITYGW_DIR', timeoutMs: 30_000 };
 export const ELASTICSEARCH: ServiceScript = { name: 'elasticsearch', portVar: 'WHARF_ES_PORT', dirVar: 'WHARF_ES_DIR', timeoutMs: 240_000 };
+/** Object-store emulators: a test that stops one mid-upload runs its own instance. */
+export const AZURITE_SCRIPT: ServiceScript = { name: 'azurite', portVar: 'WHARF_AZURITE_PORT', dirVar: 'WHARF_AZURITE_DIR', timeoutMs: 30_000 };
+export const FAKE_GCS_SCRIPT: ServiceScript = { name: 'fake-gcs', portVar: 'WHARF_GCS_PORT', dirVar: 'WHARF_GCS_DIR', timeoutMs: 30_000 };
 
 /**
  * A service instance of the test's own (port and folder), for tests that stop and start it

@@ -24,8 +24,8 @@ export const azureStorageSection = section({
     secret: text().optional(),
   }),
   // 3.x retry tuning of its Go SDK; refused by name until the driver passes it to the Azure SDK's retry policy.
-  max_retries: unsupported('retries are the Azure SDK default policy in Wharf; remove it'),
-  retry_delay: unsupported('retries are the Azure SDK default policy in Wharf; remove it'),
+  max_retries: unsupported('Wharf retries Azure requests 5 times from 100 ms, doubling (about 3 s in all); remove it'),
+  retry_delay: unsupported('Wharf retries Azure requests 5 times from 100 ms, doubling (about 3 s in all); remove it'),
 }).superRefine((raw, ctx) => {
   const refuse = (path: (string | number)[], message: string): void => {
     ctx.addIssue({ code: 'custom', path, message });
