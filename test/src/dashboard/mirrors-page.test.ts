@@ -49,11 +49,13 @@ describe('dashboard: mirrors', () => {
     await waitFor(
       async () => {
         indexed = (await stack.apiJson<{ total: number }>(`/events?repository=${encodeURIComponent(repo)}&action=pull`)).total;
-        if (indexed < 8) await sleep(200);
-        return indexed >= 8;
+        if (indexed < 7) await sleep(200);
+        return indexed >= 7;
       },
       60_000,
-      () => `both pulls indexed, 4 requests each (found ${indexed} of 8)`,
+      // The first pull makes 4 requests (tag HEAD, manifest GET, 2 blobs); the second may skip the
+      // manifest GET, since the engine keeps the manifest it already holds by digest.
+      () => `both pulls indexed, 4 + at least 3 requests (found ${indexed} of 7)`,
     );
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -103,7 +105,8 @@ describe('dashboard: mirrors', () => {
     assert.equal(await operations.count(), 2, `two pulls, two rows; events:\n${seen}`);
     const newest = operations.first();
     assert.ok(Number(await newest.getAttribute('data-requests')) >= 3, 'manifest, config and layer');
-    assert.match((await newest.getByTestId('operation-summary').textContent()) ?? '', /2 manifests · 2 blobs · .* · cache: 4 hits, 0 fills/, seen);
+    // every request of the second pull was a hit (3 or 4 of them: see the wait above)
+    assert.match((await newest.getByTestId('operation-summary').textContent()) ?? '', /[12] manifests? · 2 blobs · .* · cache: [34] hits, 0 fills/, seen);
     await newest.locator('summary').click();
     assert.ok(await newest.locator('li.event [data-cache="hit"]').first().isVisible(), 'the expanded requests say they were cache hits');
     // The first pull: the tag was fetched (fill), docker's GET by digest found it (hit), both blobs were fetched.
